@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` (every notebook's quick profile, then the report)
+# and `make test`. Both create .venv and install the project when needed.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PROFILE ?= quick
+
+.PHONY: run test report lint bench data clean-venv
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+data:
+	@bash scripts/bootstrap-data.sh
+
+run: $(VENV)/.installed data
+	$(PY) -m reprlab run-all --profile $(PROFILE)
+	$(PY) -m reprlab report
+
+report: $(VENV)/.installed
+	$(PY) -m reprlab report
+
+test: $(VENV)/.installed data
+	$(PY) -m ruff check lib tests notebooks bench
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check lib tests notebooks bench
+
+bench: $(VENV)/.installed data
+	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

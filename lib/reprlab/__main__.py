@@ -1,0 +1,3 @@
+from reprlab.cli import main
+
+raise SystemExit(main())

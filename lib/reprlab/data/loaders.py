@@ -1,0 +1,175 @@
+"""Loaders yielding ``(images, targets, indices)`` batches.
+
+:class:`DeviceLoader` keeps a whole :class:`ImageSet` as one uint8 tensor on the device and does
+the standard augmentation (zero-padded random crop, horizontal flip) per sample on the device,
+so a GPU is not starved by Python workers. :class:`FolderLoader` is the standard torchvision
+``DataLoader`` path for folder datasets that do not fit in memory.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+import torchvision
+from torch.utils.data import DataLoader, Dataset
+
+from reprlab.data.datasets import DATASETS, ImageSet, dataset_info
+
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def random_crop_flip(images: torch.Tensor, padding: int, flip: bool, generator: torch.Generator) -> torch.Tensor:
+    """Per-sample zero-padded random crop and horizontal flip, as torchvision's
+    ``RandomCrop(size, padding)`` + ``RandomHorizontalFlip()`` on each image.
+
+    images: (B, C, H, W) float in [0, 1] on any device. Random numbers come from the CPU
+    ``generator`` so the result does not depend on the device.
+    """
+    b, _, h, w = images.shape
+    device = images.device
+    if padding:
+        padded = F.pad(images, (padding, padding, padding, padding))
+        dy = torch.randint(0, 2 * padding + 1, (b,), generator=generator).to(device)
+        dx = torch.randint(0, 2 * padding + 1, (b,), generator=generator).to(device)
+        rows = (dy[:, None] + torch.arange(h, device=device))[:, :, None]  # (B, H, 1)
+        cols = (dx[:, None] + torch.arange(w, device=device))[:, None, :]  # (B, 1, W)
+        batch = torch.arange(b, device=device)[:, None, None]
+        images = padded[batch, :, rows, cols].permute(0, 3, 1, 2)  # (B, H, W, C) -> (B, C, H, W)
+    if flip:
+        mask = (torch.rand(b, generator=generator) < 0.5).to(device)
+        images = torch.where(mask[:, None, None, None], images.flip(3), images)
+    return images
+
+
+class DeviceLoader:
+    """Batches of a device-resident :class:`ImageSet`.
+
+    Yields (images (B, C, H, W) float32 normalised, targets (B,) int64, indices (B,) int64).
+    ``train=True`` shuffles each epoch, augments, and drops the last incomplete batch.
+    Under DDP each of ``world_size`` ranks gets its own disjoint share of every epoch's
+    permutation (the same ``seed`` on every rank keeps the permutations identical).
+    """
+
+    def __init__(self, data: ImageSet, batch_size: int, *, train: bool, device: torch.device | str = "cpu",
+                 mean: tuple[float, ...] | None = None, std: tuple[float, ...] | None = None,
+                 crop_padding: int | None = None, flip: bool | None = None, seed: int = 0,
+                 rank: int = 0, world_size: int = 1, channels_last: bool = False) -> None:
+        info = DATASETS.get(data.name)
+        if info is None and (mean is None or std is None):
+            raise ValueError(f"ImageSet {data.name!r} is no registered dataset; pass mean and std")
+        if crop_padding is None:
+            crop_padding = info.crop_padding if info else 0
+        if flip is None:
+            flip = info.flip if info else False
+        self.mean = torch.tensor(mean if mean is not None else info.mean, device=device).view(1, -1, 1, 1)
+        self.std = torch.tensor(std if std is not None else info.std, device=device).view(1, -1, 1, 1)
+        self.crop_padding, self.flip = (crop_padding, flip) if train else (0, False)
+        self.data, self.batch_size, self.train = data, batch_size, train
+        self.device, self.rank, self.world_size = torch.device(device), rank, world_size
+        self.channels_last = channels_last
+        self.images = data.images.to(self.device)
+        self.targets = data.targets.to(self.device)
+        self.indices = data.indices.to(self.device)
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        n = len(self.data) // self.world_size
+        return n // self.batch_size if self.train else -(-n // self.batch_size)
+
+    def _order(self) -> torch.Tensor:
+        n = len(self.data)
+        order = torch.randperm(n, generator=self.generator) if self.train else torch.arange(n)
+        per_rank = n // self.world_size if self.train else -(-n // self.world_size)
+        return order[self.rank * per_rank:(self.rank + 1) * per_rank].to(self.device)
+
+    def __iter__(self) -> Iterator[Batch]:
+        order = self._order()
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            pos = order[start:start + self.batch_size]
+            images = self.images[pos].float().div_(255)
+            if self.train:
+                images = random_crop_flip(images, self.crop_padding, self.flip, self.generator)
+            images = (images - self.mean) / self.std
+            if self.channels_last:
+                images = images.contiguous(memory_format=torch.channels_last)
+            yield images, self.targets[pos], self.indices[pos]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.set_state(state["generator"])
+
+
+class IndexedDataset(Dataset):
+    """Wrap a map-style dataset returning ``(image, target)`` to return ``(image, target, index)``."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)  # type: ignore[arg-type]
+
+    def __getitem__(self, index: int) -> tuple[Any, Any, int]:
+        image, target = self.dataset[index]
+        return image, target, index
+
+
+class FolderLoader:
+    """The standard ``DataLoader`` path for ``root/<class>/<image>`` folders.
+
+    Images are resized to ``image_size`` and, for training, augmented with torchvision's
+    ``RandomCrop`` (zero padding) and ``RandomHorizontalFlip``. Same batch contract and
+    ``state_dict`` as :class:`DeviceLoader`.
+    """
+
+    def __init__(self, root: str | Path, batch_size: int, *, train: bool, image_size: int = 32,
+                 device: torch.device | str = "cpu", seed: int = 0, num_workers: int = 0,
+                 rank: int = 0, world_size: int = 1, channels_last: bool = False) -> None:
+        info = dataset_info("imagefolder")
+        t = torchvision.transforms
+        steps: list[Any] = [t.Resize((image_size, image_size))]
+        if train:
+            steps += [t.RandomCrop(image_size, padding=info.crop_padding), t.RandomHorizontalFlip()]
+        steps += [t.ToTensor(), t.Normalize(info.mean, info.std)]
+        self.folder = torchvision.datasets.ImageFolder(str(root), transform=t.Compose(steps))
+        self.classes = self.folder.classes
+        self.device, self.channels_last = torch.device(device), channels_last
+        self.generator = torch.Generator().manual_seed(seed)
+        sampler = None
+        if world_size > 1:
+            sampler = torch.utils.data.distributed.DistributedSampler(
+                self.folder, world_size, rank, shuffle=train, seed=seed, drop_last=train)
+        self.loader = DataLoader(IndexedDataset(self.folder), batch_size=batch_size,
+                                 shuffle=train and sampler is None, sampler=sampler, drop_last=train,
+                                 num_workers=num_workers, generator=self.generator,
+                                 pin_memory=self.device.type == "cuda")
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self) -> Iterator[Batch]:
+        for images, targets, indices in self.loader:
+            images = images.to(self.device, non_blocking=True)
+            if self.channels_last:
+                images = images.contiguous(memory_format=torch.channels_last)
+            yield images, targets.to(self.device), indices.to(self.device)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.set_state(state["generator"])
+
+
+def make_loader(data: ImageSet, batch_size: int, *, train: bool, device: torch.device | str = "cpu",
+                seed: int = 0, channels_last: bool = False) -> DeviceLoader:
+    """A :class:`DeviceLoader` with the dataset's standard normalisation and augmentation,
+    sharded by rank when ``torch.distributed`` is initialised."""
+    from reprlab.training.distributed import rank_and_world_size
+
+    rank, world_size = rank_and_world_size()
+    return DeviceLoader(data, batch_size, train=train, device=device, seed=seed, rank=rank,
+                        world_size=world_size if train else 1, channels_last=channels_last)

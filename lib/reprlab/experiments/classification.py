@@ -1,0 +1,114 @@
+"""Categorical training of any model on any dataset, in process or under torchrun/DDP.
+
+``python -m torch.distributed.run --standalone --nproc_per_node=N -m reprlab.experiments.classification JOB.json``
+trains with DistributedDataParallel (per-GPU batch ``batch_size``) and writes the same run files.
+"""
+
+import dataclasses
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from reprlab.data import load_splits, make_loader
+from reprlab.models import Classifier, build_model
+from reprlab.nb import resolve_device
+from reprlab.seeding import seed_everything
+from reprlab.training import EvalResult, TrainConfig, evaluate, fit
+from reprlab.training.checkpoint import load_checkpoint
+from reprlab.training.distributed import init_from_env, is_main_process
+
+
+@dataclass
+class ClassifierJob:
+    """Everything that defines one categorical training run (the notebook's parameters)."""
+
+    dataset: str = "fashionmnist"
+    model: str = "resnet20"
+    epochs: int = 10
+    batch_size: int = 128
+    lr: float = 0.1
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    schedule: str = "multistep"
+    warmup: float = 0.0
+    subset: int = 0
+    val_size: int = 0
+    level: float = 100.0
+    stratified: bool = False
+    corruption: float = 0.0
+    seed: int = 0
+    deterministic: bool = False
+    amp: bool = True
+    compile: bool = False
+    device: str = "auto"
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> "ClassifierJob":
+        """Pick this job's fields out of a notebook's parameters."""
+        return cls(**{f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params})
+
+    def train_config(self) -> TrainConfig:
+        return TrainConfig(epochs=self.epochs, lr=self.lr, optimizer=self.optimizer, momentum=self.momentum,
+                           weight_decay=self.weight_decay, schedule=self.schedule, warmup=self.warmup,
+                           amp=self.amp, compile=self.compile,
+                           best_metric="val_accuracy" if self.val_size else "")
+
+
+@dataclass
+class ClassifierResult:
+    model: Classifier
+    history: list[dict[str, float]]
+    test: EvalResult
+    classes: list[str]
+
+
+def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool = False) -> ClassifierResult:
+    """Train ``job`` in this process (one device, or one rank of a torchrun launch), writing
+    checkpoints and history to ``out_dir``; resumes if ``out_dir`` holds a checkpoint."""
+    device = init_from_env() if job.device == "auto" else resolve_device(job.device)
+    seed_everything(job.seed, job.deterministic)
+    splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=job.level,
+                         stratified=job.stratified, corruption=job.corruption, corruption_seed=job.seed,
+                         subset=job.subset)
+    _, channels, size, _ = splits.train.images.shape
+    model = build_model(job.model, splits.train.num_classes, channels, size).to(device)
+    channels_last = device.type == "cuda"
+    train_loader = make_loader(splits.train, job.batch_size, train=True, device=device, seed=job.seed,
+                               channels_last=channels_last)
+    eval_loaders = {name: make_loader(data, 1000, train=False, device=device, channels_last=channels_last)
+                    for name, data in (("val", splits.val), ("test", splits.test)) if len(data)}
+    history = fit(model, train_loader, job.train_config(), eval_loaders=eval_loaders, out_dir=out_dir,
+                  progress=progress)
+    test = evaluate(model, eval_loaders["test"], amp=job.amp)
+    return ClassifierResult(model, history, test, splits.train.classes)
+
+
+def run(job: ClassifierJob, out_dir: str | Path, *, nproc: int = 1, progress: bool = False) -> ClassifierResult:
+    """Train ``job``: in this process when ``nproc == 1``, else with ``nproc`` torchrun workers
+    (DDP); in both cases the returned model holds the final weights."""
+    if nproc <= 1:
+        return train_classifier(job, out_dir, progress=progress)
+    out_dir = Path(out_dir)
+    job_file = out_dir / "job.json"
+    job_file.write_text(json.dumps(dataclasses.asdict(job), indent=2))
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+                    "-m", "reprlab.experiments.classification", str(job_file)], check=True)
+    result = train_classifier(job, out_dir)  # every epoch is checkpointed: this only loads and evaluates
+    state = load_checkpoint(out_dir / "checkpoints" / "last.pt")
+    result.model.load_state_dict(state["model"])
+    return result
+
+
+if __name__ == "__main__":
+    job_path = Path(sys.argv[1])
+    result = train_classifier(ClassifierJob(**json.loads(job_path.read_text())), job_path.parent)
+    if is_main_process():
+        print(f"test accuracy {result.test.accuracy:.4f}")
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()

@@ -1,0 +1,62 @@
+"""Atomic writes: a file is either the old version or the complete new one, never half written."""
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json(path: str | Path, obj: Any) -> Path:
+    """Write ``obj`` as indented JSON atomically; numpy and torch scalars become Python numbers."""
+
+    def default(o: Any) -> Any:
+        if isinstance(o, (np.generic, torch.Tensor)):
+            return o.item() if o.ndim == 0 else o.tolist()
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        if isinstance(o, Path):
+            return str(o)
+        raise TypeError(f"cannot serialise {type(o).__name__} to JSON")
+
+    text = json.dumps(obj, indent=2, default=default, allow_nan=True)
+    return atomic_write(path, lambda p: p.write_text(text + "\n"))
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file."""
+    return json.loads(Path(path).read_text())
+
+
+def save_torch(path: str | Path, obj: Any) -> Path:
+    """``torch.save`` atomically."""
+    return atomic_write(path, lambda p: torch.save(obj, p))
+
+
+def save_npy(path: str | Path, array: np.ndarray) -> Path:
+    """``np.save`` atomically (the file keeps exactly the given name)."""
+
+    def write(p: Path) -> None:
+        with open(p, "wb") as f:
+            np.save(f, array)
+
+    return atomic_write(path, write)

@@ -1,0 +1,94 @@
+"""Static HTML report: every completed run's executed notebook rendered with nbconvert (code
+hidden, parameter cells dropped) and ``index.html`` with one entry per experiment: its latest
+run's key metrics and figures, and links to every run."""
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from reprlab.io import atomic_write, read_json
+
+
+@dataclass
+class RunEntry:
+    notebook: str
+    name: str
+    directory: Path
+    status: dict[str, Any]
+    metrics: dict[str, Any]
+    html: str = ""
+    figures: tuple[str, ...] = ()
+
+    @property
+    def scalar_metrics(self) -> dict[str, str]:
+        out = {}
+        for key, value in self.metrics.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            out[key] = f"{value:.4g}" if isinstance(value, float) else str(value)
+        return out
+
+
+def find_runs(runs_dir: Path) -> dict[str, list[RunEntry]]:
+    """Completed runs per notebook, newest first (directories moved aside with ``~`` are skipped)."""
+    found: dict[str, list[RunEntry]] = {}
+    for status_path in sorted(runs_dir.glob("*/*/status.json")):
+        directory = status_path.parent
+        if "~" in directory.name:
+            continue
+        status = read_json(status_path)
+        if status.get("status") != "completed":
+            continue
+        metrics_path = directory / "metrics.json"
+        metrics = read_json(metrics_path) if metrics_path.exists() else {}
+        found.setdefault(directory.parent.name, []).append(
+            RunEntry(directory.parent.name, directory.name, directory, status, metrics))
+    for entries in found.values():
+        entries.sort(key=lambda e: e.status.get("finished", ""), reverse=True)
+    return dict(sorted(found.items()))
+
+
+def render_notebook(ipynb: Path, out_html: Path) -> None:
+    """Render an executed notebook to standalone HTML without code cells or parameter cells."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    notebook = nbformat.read(ipynb, as_version=4)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    remove = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters", "no-report"})
+    exporter.register_preprocessor(remove, enabled=True)
+    body, _ = exporter.from_notebook_node(notebook)
+    atomic_write(out_html, lambda p: p.write_text(body))
+
+
+def build_report(runs_dir: Path, out_dir: Path) -> Path:
+    """Render every completed run under ``runs_dir`` into ``out_dir``; return ``index.html``."""
+    runs = find_runs(runs_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for notebook, entries in runs.items():
+        for entry in entries:
+            target = out_dir / notebook / entry.name
+            executed = entry.directory / f"{notebook}.ipynb"
+            page = target.with_suffix(".html")
+            if executed.exists():
+                if not page.exists() or page.stat().st_mtime < executed.stat().st_mtime:
+                    render_notebook(executed, page)
+                entry.html = f"{notebook}/{page.name}"
+            figures = []
+            for png in sorted((entry.directory / "figures").glob("*.png")):
+                (target / "figures").mkdir(parents=True, exist_ok=True)
+                shutil.copy2(png, target / "figures" / png.name)
+                figures.append(f"{notebook}/{entry.name}/figures/{png.name}")
+            entry.figures = tuple(figures)
+    index = out_dir / "index.html"
+    page = _TEMPLATE.render(runs=runs)
+    atomic_write(index, lambda p: p.write_text(page))
+    return index
+
+
+_TEMPLATE = jinja2.Environment(autoescape=True).from_string(
+    (Path(__file__).parent / "report_index.html.j2").read_text())

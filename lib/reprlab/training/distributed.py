@@ -1,0 +1,41 @@
+"""torchrun / DistributedDataParallel wiring, nanoGPT style: a process is distributed when
+torchrun set ``RANK`` in its environment. NCCL on GPUs, gloo on CPU."""
+
+import os
+
+import torch
+import torch.distributed as dist
+
+
+def rank_and_world_size() -> tuple[int, int]:
+    """(rank, world size) of this process; (0, 1) when not distributed."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def is_main_process() -> bool:
+    """True on rank 0 (and in a single process): the one that logs and writes files."""
+    return rank_and_world_size()[0] == 0
+
+
+def init_from_env() -> torch.device:
+    """Start the process group when launched by torchrun and return this process's device."""
+    if "RANK" not in os.environ:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    local_rank = int(os.environ.get("LOCAL_RANK", 0))
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local_rank)
+        dist.init_process_group("nccl")
+        return torch.device("cuda", local_rank)
+    dist.init_process_group("gloo")
+    return torch.device("cpu")
+
+
+def all_reduce_mean(value: torch.Tensor) -> torch.Tensor:
+    """Mean of ``value`` over all ranks (identity when not distributed)."""
+    if rank_and_world_size()[1] == 1:
+        return value
+    value = value.clone()
+    dist.all_reduce(value)
+    return value / dist.get_world_size()

@@ -1,0 +1,78 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Categorical classifier
+#
+# Cross-entropy training of any backbone on any dataset with the shared engine
+# (`reprlab.training.fit`). This is the baseline every paper in the workbook compares against.
+# **Claim checked under `quick`:** ResNet-20 on a 20 000-image real Fashion-MNIST subset reaches
+# at least 85 % test accuracy on the full 10 000-image test set in a few CPU minutes.
+
+# %% tags=["parameters"]
+dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
+model: str = "resnet32"  # one of: resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn, resnet18, resnet50, densenet121, lenet5
+epochs: int = 200  # training epochs
+batch_size: int = 128  # per-device batch size
+lr: float = 0.1  # peak learning rate
+optimizer: str = "sgd"  # one of: sgd, adam, adamw
+momentum: float = 0.9  # SGD momentum
+weight_decay: float = 5e-4  # L2 weight decay
+schedule: str = "multistep"  # one of: constant, multistep, cosine, onecycle
+warmup: float = 0.0  # warm-up as a fraction of the run
+subset: int = 0  # keep this many training images, class-stratified (0 keeps all)
+val_size: int = 0  # training images held out for validation / model selection
+level: float = 100.0  # percent of the training data kept
+stratified: bool = False  # keep `level` percent of every class
+corruption: float = 0.0  # fraction of training labels replaced by another class
+seed: int = 0  # seeds init, split, data order and augmentation
+deterministic: bool = False  # deterministic kernels (bit-exact reruns)
+amp: bool = True  # bf16 autocast on GPU
+compile: bool = False  # torch.compile on GPU
+device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
+nproc: int = 1  # processes for DistributedDataParallel via torchrun (GPUs)
+progress: bool = True  # live progress bar (the runner turns it off)
+run_dir: str = ""  # set by the runner; empty: runs/train_classifier/interactive-<hash>
+
+# %%
+from reprlab import nb, plots
+from reprlab.experiments import classification
+
+run = nb.start_run("train_classifier", globals())
+job = classification.ClassifierJob.from_params(run.params)
+result = classification.run(job, run.dir, nproc=nproc, progress=progress)
+
+# %% [markdown]
+# ## Learning curves
+
+# %%
+fig = plots.learning_curves(result.history)
+run.save_figure(fig, "learning_curves")
+
+# %% [markdown]
+# ## Confusion matrix on the test set
+
+# %%
+fig = plots.confusion(result.test.predictions.numpy(), result.test.targets.numpy(), result.classes)
+run.save_figure(fig, "confusion_matrix")
+
+# %%
+final = result.history[-1]
+metrics = run.log_metrics(
+    test_accuracy=result.test.accuracy,
+    test_loss=result.test.loss,
+    train_accuracy=final["train_accuracy"],
+    best_test_accuracy=max(r["test_accuracy"] for r in result.history),
+    epochs=len(result.history),
+    train_seconds=sum(r["seconds"] for r in result.history),
+)
+nb.show_metrics(metrics)
