@@ -36,12 +36,15 @@ class ClassifierJob:
     momentum: float = 0.9
     weight_decay: float = 5e-4
     schedule: str = "multistep"
+    milestones: tuple[float, ...] = (0.5, 0.75)
     warmup: float = 0.0
     subset: int = 0
     val_size: int = 0
     level: float = 100.0
     stratified: bool = False
     corruption: float = 0.0
+    corruption_seed: int = 0
+    corruption_include_true: bool = False
     seed: int = 0
     deterministic: bool = False
     amp: bool = True
@@ -51,11 +54,15 @@ class ClassifierJob:
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "ClassifierJob":
         """Pick this job's fields out of a notebook's parameters."""
-        return cls(**{f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params})
+        values = {f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params}
+        if "milestones" in values:
+            values["milestones"] = tuple(values["milestones"])
+        return cls(**values)
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs, lr=self.lr, optimizer=self.optimizer, momentum=self.momentum,
-                           weight_decay=self.weight_decay, schedule=self.schedule, warmup=self.warmup,
+                           weight_decay=self.weight_decay, schedule=self.schedule, milestones=self.milestones,
+                           warmup=self.warmup,
                            amp=self.amp, compile=self.compile,
                            best_metric="val_accuracy" if self.val_size else "")
 
@@ -74,7 +81,8 @@ def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool 
     device = init_from_env() if job.device == "auto" else resolve_device(job.device)
     seed_everything(job.seed, job.deterministic)
     splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=job.level,
-                         stratified=job.stratified, corruption=job.corruption, corruption_seed=job.seed,
+                         stratified=job.stratified, corruption=job.corruption, corruption_seed=job.corruption_seed,
+                         corruption_include_true=job.corruption_include_true,
                          subset=job.subset)
     _, channels, size, _ = splits.train.images.shape
     model = build_model(job.model, splits.train.num_classes, channels, size).to(device)

@@ -21,8 +21,13 @@ from reprlab.training.hooks import Hook
 from reprlab.training.optim import build_optimizer
 from reprlab.training.schedules import lr_factor
 
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor | tuple[torch.Tensor, dict[str, torch.Tensor]]]
 PredictFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _split_loss(value: torch.Tensor | tuple[torch.Tensor, dict[str, torch.Tensor]]):
+    """A loss function may return the scalar loss, or (loss, {name: detached scalar term})."""
+    return value if isinstance(value, tuple) else (value, {})
 
 
 def argmax_predict(outputs: torch.Tensor) -> torch.Tensor:
@@ -90,7 +95,7 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: LossFn = F.cross_entro
     for images, targets, indices in loader:
         with _autocast(device, amp):
             outputs = model(images)
-        total_loss += float(loss_fn(outputs.float(), targets)) * len(targets)
+        total_loss += float(_split_loss(loss_fn(outputs.float(), targets))[0]) * len(targets)
         preds.append(predict(outputs.float()).cpu())
         targets_all.append(targets.cpu())
         indices_all.append(indices.cpu())
@@ -102,15 +107,17 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: LossFn = F.cross_entro
 
 
 def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: LossFn = F.cross_entropy,
-        predict: PredictFn = argmax_predict, eval_loaders: dict[str, Iterable] | None = None,
+        predict: PredictFn | None = argmax_predict, eval_loaders: dict[str, Iterable] | None = None,
         hooks: Sequence[Hook] = (), out_dir: str | Path | None = None, until_epoch: int | None = None,
         progress: bool = False, log: Callable[[str], None] = print) -> list[dict[str, float]]:
     """Train ``model`` (already on its device) for ``config.epochs`` epochs.
 
     train_loader yields (images, targets (B,), indices (B,)) and has ``state_dict`` /
-    ``load_state_dict`` for its RNG. ``loss_fn(outputs, targets)`` is a scalar; ``predict(outputs)``
-    gives class predictions for accuracy. Each epoch evaluates every loader in ``eval_loaders``
-    (history columns ``<split>_loss``, ``<split>_accuracy``).
+    ``load_state_dict`` for its RNG. ``loss_fn(outputs, targets)`` is a scalar, or ``(scalar,
+    {name: term})`` whose terms are averaged per epoch into history columns ``train_<name>``.
+    ``predict(outputs)`` gives class predictions for accuracy (``None``: no accuracy, e.g. for
+    representation learning). Each epoch evaluates every loader in ``eval_loaders`` (history
+    columns ``<split>_loss``, ``<split>_accuracy``).
 
     With ``out_dir``: after every epoch ``checkpoints/last.pt`` (and ``best.pt``) and
     ``history.{json,csv}`` are written atomically, and a later call with the same ``out_dir``
@@ -163,13 +170,14 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         train_model.train()
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device)
+        term_sums: dict[str, torch.Tensor] = {}
         seen = 0
         batches = tqdm(train_loader, disable=not (progress and main), leave=False, mininterval=1.0,
                        desc=f"epoch {epoch}")
         for images, targets, indices in batches:
             with _autocast(device, config.amp):
                 outputs = train_model(images)
-                loss = loss_fn(outputs.float(), targets)
+                loss, terms = _split_loss(loss_fn(outputs.float(), targets))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if config.grad_clip > 0:
@@ -178,7 +186,10 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
             scheduler.step()
             outputs = outputs.detach().float()
             loss_sum += loss.detach() * len(targets)
-            correct += (predict(outputs) == targets).sum()
+            if predict is not None:
+                correct += (predict(outputs) == targets).sum()
+            for name, value in terms.items():
+                term_sums[name] = term_sums.get(name, 0) + value * len(targets)
             seen += len(targets)
             for hook in hooks:
                 hook.on_train_batch(epoch, indices, outputs, targets)
@@ -186,8 +197,10 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         train_loss = float(all_reduce_mean(loss_sum / seen))
         if not math.isfinite(train_loss):
             raise FloatingPointError(f"training loss became {train_loss} in epoch {epoch}; lower lr={config.lr}?")
-        record = {"epoch": epoch, "lr": optimizer.param_groups[0]["lr"], "train_loss": train_loss,
-                  "train_accuracy": float(all_reduce_mean(correct / seen))}
+        record = {"epoch": epoch, "lr": optimizer.param_groups[0]["lr"], "train_loss": train_loss}
+        if predict is not None:
+            record["train_accuracy"] = float(all_reduce_mean(correct / seen))
+        record.update({f"train_{name}": float(all_reduce_mean(total / seen)) for name, total in term_sums.items()})
         for split, loader in eval_loaders.items():
             result = evaluate(model, loader, loss_fn, predict, config.amp)
             record[f"{split}_loss"], record[f"{split}_accuracy"] = result.loss, result.accuracy
@@ -220,7 +233,9 @@ def format_record(record: dict[str, float], epochs: int) -> str:
     parts = [f"epoch {record['epoch']:>{len(str(epochs))}}/{epochs}", f"lr {record['lr']:.3g}"]
     splits = dict.fromkeys(k.rsplit("_", 1)[0] for k in record if k.endswith("_loss"))
     for split in splits:
-        parts.append(f"{split} loss {record[f'{split}_loss']:.4f} acc {100 * record[f'{split}_accuracy']:.2f}%")
+        accuracy = record.get(f"{split}_accuracy")
+        parts.append(f"{split} loss {record[f'{split}_loss']:.4f}"
+                     + (f" acc {100 * accuracy:.2f}%" if accuracy is not None else ""))
     parts.append(f"{record['seconds']:.1f}s")
     return " | ".join(parts)
 

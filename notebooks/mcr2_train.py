@@ -1,0 +1,76 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # MCR² training
+#
+# Learns unit-norm features that maximise the coding rate reduction
+# ΔR = R(Z) − Rc(Z | Π) (Yu et al., NeurIPS 2020), supervised on possibly corrupted labels
+# (`lcr`, `lcs`) or self-supervised with augmented views (`mode="selfsupervised"`: `n_aug` views per
+# image, the image's slot in the batch as its pseudo-label). The loss is `reprlab.losses.MCR2Loss`
+# (batched Cholesky log-determinants). Features of both splits are saved for `mcr2_evaluate`.
+
+# %% tags=["parameters"]
+dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
+model: str = "resnet18"  # backbone, one of: resnet20, resnet32, resnet44, resnet56, resnet110, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn, resnet18, resnet50, lenet5
+fd: int = 128  # feature dimension
+mode: str = "supervised"  # one of: supervised, selfsupervised
+epochs: int = 500  # training epochs
+batch_size: int = 1000  # images per batch (selfsupervised: images x views)
+lr: float = 0.01  # learning rate
+optimizer: str = "sgd"  # one of: sgd, adam, adamw
+momentum: float = 0.9  # SGD momentum
+weight_decay: float = 5e-4  # weight decay
+schedule: str = "multistep"  # one of: constant, multistep, cosine, onecycle
+milestones: list = [0.4, 0.8]  # multistep: fractions of the run where lr drops 10x (epochs 200, 400 of 500)
+eps: float = 0.5  # squared distortion eps^2 (upstream --eps)
+gam1: float = 1.0  # gamma_1, inside the expansion logdet
+gam2: float = 1.0  # gamma_2, weight of the expansion term
+lcr: float = 0.0  # label corruption ratio
+lcs: int = 10  # label corruption seed
+corruption_include_true: bool = False  # upstream: a corrupted label may equal the true one
+n_aug: int = 50  # selfsupervised: views per image (view 0 is the identity)
+fixed_order: bool = False  # selfsupervised: upstream's fixed image groupings every epoch
+subset: int = 0  # training images kept, class-stratified (0 keeps all)
+seed: int = 0  # seeds init, split and data order
+float64: bool = False  # log-determinants in float64
+n_comp: int = 30  # nearest subspace: principal components per class
+knn_k: int = 10  # kNN neighbours
+device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
+progress: bool = True  # live progress bar (the runner turns it off)
+run_dir: str = ""  # set by the runner; empty: runs/mcr2_train/interactive-<hash>
+
+# %%
+from reprlab import nb, plots
+from reprlab.experiments import mcr2
+
+run = nb.start_run("mcr2_train", globals())
+job = mcr2.MCR2Job.from_params(run.params)
+model, history, features = mcr2.train_mcr2(job, run.dir, progress=progress)
+
+# %% [markdown]
+# ## Coding rates over training
+# The expansion R should rise and the compression Rc fall, so that ΔR = R − Rc grows.
+
+# %%
+fig = plots.history_columns(history, {"train_R": "R (expansion)", "train_Rc": "Rc (compression)",
+                                      "train_delta_R": "ΔR = R − Rc"}, "Coding rates (training batches)")
+run.save_figure(fig, "coding_rates")
+
+# %% [markdown]
+# ## Test accuracy of classifiers on the learned features
+
+# %%
+scores = mcr2.classify(features, n_comp=n_comp, knn_k=knn_k, svm=False)
+metrics = run.log_metrics(**scores, delta_R=history[-1]["train_delta_R"], R=history[-1]["train_R"],
+                          Rc=history[-1]["train_Rc"], epochs=len(history))
+nb.show_metrics(metrics)

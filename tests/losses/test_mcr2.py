@@ -1,0 +1,101 @@
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from reprlab.losses import MCR2Loss, coding_rates, coding_rates_loop
+
+
+def _orthogonal_subspaces(d=8, k=4, rotate=False):
+    """Class j spans basis vectors {e_2j, e_2j+1}; features ±e (4 per class), all unit norm."""
+    dim = d // k
+    eye = torch.eye(d, dtype=torch.float64)
+    z = torch.cat([torch.cat([eye[j * dim:(j + 1) * dim], -eye[j * dim:(j + 1) * dim]]) for j in range(k)])
+    if rotate:
+        q, _ = torch.linalg.qr(torch.randn(d, d, dtype=torch.float64, generator=torch.Generator().manual_seed(0)))
+        z = z @ q
+    return z, torch.arange(k).repeat_interleave(2 * dim)
+
+
+@pytest.mark.parametrize("rotate", [False, True])
+def test_orthogonal_class_subspaces_give_the_closed_form_maximum(rotate):
+    d, k, eps = 8, 4, 0.5
+    z, y = _orthogonal_subspaces(d, k, rotate)
+    rates = coding_rates(z, y, eps=eps, dtype=torch.float64)
+    r_max = 0.5 * d * math.log(1 + 1 / eps)  # logdet is maximal when ZᵀZ = (m/d) I
+    rc = 0.5 * (d / k) * math.log(1 + k / eps)
+    assert float(rates.expansion) == pytest.approx(r_max, rel=1e-9)
+    assert float(rates.compression) == pytest.approx(rc, rel=1e-6)
+    g = torch.Generator().manual_seed(1)
+    for _ in range(20):  # random unit features with the same class sizes do worse
+        other = F.normalize(torch.randn(z.shape, dtype=torch.float64, generator=g), dim=1)
+        assert coding_rates(other, y, eps=eps, dtype=torch.float64).rate_reduction < rates.rate_reduction
+
+
+def test_identical_features_give_the_minimum_zero_rate_reduction():
+    d, eps = 16, 0.5
+    z = F.normalize(torch.randn(1, d, dtype=torch.float64), dim=1).repeat(30, 1)
+    y = torch.arange(30) % 3
+    rates = coding_rates(z, y, eps=eps, dtype=torch.float64)
+    assert float(rates.expansion) == pytest.approx(0.5 * math.log(1 + d / eps), rel=1e-9)
+    assert float(rates.rate_reduction) == pytest.approx(0.0, abs=1e-7)
+    g = torch.Generator().manual_seed(2)
+    other = F.normalize(torch.randn(30, d, dtype=torch.float64, generator=g), dim=1)
+    assert coding_rates(other, y, dtype=torch.float64).rate_reduction > 0  # ΔR >= 0 by concavity
+
+
+@pytest.mark.parametrize(("m", "d", "k"), [(1000, 128, 10), (1000, 128, 100), (200, 64, 20), (40, 8, 5)])
+def test_batched_equals_the_per_class_loop(m, d, k):
+    g = torch.Generator().manual_seed(m + d + k)
+    z = F.normalize(torch.randn(m, d, generator=g), dim=1)
+    y = torch.randint(0, k - 1, (m,), generator=g)  # class k-1 is empty
+    fast = coding_rates(z, y, num_classes=k, eps=0.5, gam1=2.0)
+    slow = coding_rates_loop(z, y, k, eps=0.5, gam1=2.0)
+    for a, b in ((fast.expansion, slow.expansion), (fast.compression, slow.compression),
+                 (fast.expansion_theoretical, slow.expansion_theoretical)):
+        assert float(a) == pytest.approx(float(b), rel=1e-5)
+
+
+def test_membership_matrix_equals_hard_labels_and_float64_agrees():
+    g = torch.Generator().manual_seed(3)
+    z = F.normalize(torch.randn(300, 32, generator=g), dim=1)
+    y = torch.randint(0, 6, (300,), generator=g)
+    hard = coding_rates(z, y, num_classes=6)
+    soft = coding_rates(z, membership=F.one_hot(y, 6).T.float())
+    double = coding_rates(z, y, num_classes=6, dtype=torch.float64)
+    assert float(soft.compression) == pytest.approx(float(hard.compression), rel=1e-5)
+    assert float(double.compression) == pytest.approx(float(hard.compression), rel=1e-5)
+    with pytest.raises(ValueError, match="exactly one of labels"):
+        coding_rates(z)
+
+
+@pytest.mark.parametrize(("m", "d"), [(6, 4), (12, 3)])  # the n x n (Sylvester) and the d x d form
+def test_gradients_by_gradcheck(m, d):
+    g = torch.Generator().manual_seed(4)
+    z = torch.randn(m, d, dtype=torch.float64, generator=g, requires_grad=True)
+    y = torch.arange(m) % 2
+
+    def loss(z):
+        return MCR2Loss(eps=0.5, gam1=1.5, gam2=0.7, dtype=torch.float64)(F.normalize(z, dim=1), y)[0].double()
+
+    assert torch.autograd.gradcheck(loss, (z,))
+
+
+def test_loss_combines_the_terms_and_decreases_under_gradient_descent():
+    g = torch.Generator().manual_seed(5)
+    raw = torch.randn(200, 16, generator=g, requires_grad=True)
+    y = torch.arange(200) % 4
+    criterion = MCR2Loss(num_classes=4, eps=0.5, gam1=1.0, gam2=2.0)
+    loss, terms = criterion(F.normalize(raw, dim=1), y)
+    assert float(loss) == pytest.approx(float(-2.0 * terms["R"] + terms["Rc"]), rel=1e-5)
+    opt = torch.optim.SGD([raw], lr=20.0)
+    start = float(loss)
+    for _ in range(50):
+        loss, terms = criterion(F.normalize(raw, dim=1), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss) < start - 1 and float(terms["delta_R"]) > 0
+    with pytest.raises(ValueError, match="eps=0"):
+        MCR2Loss(eps=0)
