@@ -37,7 +37,7 @@ def test_sweep_summary_compares_drops():
     summary = sweep_summary(table)
     assert summary["mcr2_drop_at_0.4"] == pytest.approx(0.01) and summary["ce_drop_at_0.6"] == pytest.approx(0.05)
     assert summary["mcr2_loses_less_at_high_corruption"] is True
-    with pytest.raises(ValueError, match="ratios must include 0.0"):
+    with pytest.raises(ValueError, match=r"ratios must include 0\.0"):
         sweep_summary(table[table["ratio"] > 0])
 
 

@@ -106,7 +106,7 @@ def load_splits(dataset: str, *, val_size: int | float = 0, split_seed: int = 0,
     full_train = load_dataset(dataset, "train", root)
     test = load_dataset(dataset, "test", root)
     if subset:
-        full_train = _stratified_subset(full_train, subset, split_seed)
+        full_train = stratified_subset(full_train, subset, split_seed)
     train_pos, val_pos = train_val_split(len(full_train), val_size, split_seed)
     train_pos = keep_level(train_pos, full_train.targets.numpy(), level, split_seed, stratified)
     train, val = full_train.subset(train_pos), full_train.subset(val_pos)
@@ -117,7 +117,8 @@ def load_splits(dataset: str, *, val_size: int | float = 0, split_seed: int = 0,
     return Splits(train, val, test)
 
 
-def _stratified_subset(data: ImageSet, size: int, seed: int) -> ImageSet:
+def stratified_subset(data: ImageSet, size: int, seed: int) -> ImageSet:
+    """A seeded, class-stratified subset of about ``size`` examples (all of them if fewer)."""
     if size >= len(data):
         return data
     level = 100 * size / len(data)

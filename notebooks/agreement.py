@@ -1,0 +1,112 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # When deep classifiers agree
+#
+# Trains N networks on the same data, records every example's prediction after every epoch, and
+# measures how much the networks agree on *which* examples they get right (true-positive
+# agreement, Fleiss' kappa) against what independent networks with the same accuracies would give.
+# Then relates each example's learning order (the first epoch from which all networks stay
+# correct) to image statistics, with Spearman correlations and bootstrap intervals.
+
+# %% tags=["parameters"]
+dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
+models: list = ["lenet5", "vgg16_bn", "resnet50", "densenet121"]  # architectures, cycled over the networks
+networks: int = 5  # number of networks (seeds 0..N-1)
+epochs: int = 60  # training epochs
+batch_size: int = 128  # batch size
+lr: float = 0.1  # learning rate
+optimizer: str = "sgd"  # one of: sgd, adam, adamw
+weight_decay: float = 5e-4  # weight decay
+schedule: str = "cosine"  # one of: constant, multistep, cosine, onecycle
+subset: int = 0  # training images kept, class-stratified (0 keeps all)
+train_source: str = "on_the_fly"  # one of: on_the_fly, eval
+random_label_probs: list = [0.0]  # label randomisation probabilities (fixed labels shared by all networks)
+label_seed: int = 12345  # seed of the random labels
+n_boot: int = 1000  # bootstrap resamples of the correlation intervals
+device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
+progress: bool = True  # unused here; kept for a uniform interface
+run_dir: str = ""  # set by the runner; empty: runs/agreement/interactive-<hash>
+
+# %%
+import numpy as np
+
+from reprlab import image_stats, learning_order, nb, paths, plots
+from reprlab.data import load_splits
+from reprlab.experiments import agreement
+
+run = nb.start_run("agreement", globals())
+recordings = {}
+for prob in random_label_probs:
+    job = agreement.AgreementJob.from_params({**run.params, "random_label_prob": prob})
+    recordings[prob] = agreement.train_networks(job, run.dir / f"labels_p{prob:g}")
+rec = recordings[random_label_probs[0]]
+correct = learning_order.correctness(rec.train, rec.train_labels)
+curves = learning_order.AgreementCurves.from_correct(correct)
+test_curves = learning_order.AgreementCurves.from_correct(learning_order.correctness(rec.test, rec.test_labels))
+
+# %% [markdown]
+# ## Instance agreement (training set)
+# The hatched gap between agreement and the lower bound, and the distance to the dashed curve of
+# independent networks, show how much more the networks agree than their accuracies force them to.
+
+# %%
+run.save_figure(plots.instance_agreement(curves, "Instance agreement (train)"), "instance_agreement")
+run.save_figure(plots.instance_agreement(test_curves, "Instance agreement (test)"), "instance_agreement_test")
+
+# %%
+run.save_figure(plots.agreed_class_histograms(correct, rec.train_labels, rec.classes), "agreed_classes")
+
+# %% [markdown]
+# ## Image statistics and learning order
+
+# %%
+images = load_splits(dataset, split_seed=0, subset=subset).train.images.numpy()
+stats = image_stats.cached_image_statistics(images, rec.train_indices,
+                                            paths.data_dir() / "cache" / f"image_stats_{dataset}_train.csv")
+first = learning_order.first_learned_epoch(correct)
+table = agreement.correlation_table(stats, first, epochs, n_boot=n_boot)
+run.save_figure(plots.correlation_intervals(table), "correlations")
+table
+
+# %%
+for column in ("entropy", "dct_percentage", "segments", "edge_strength"):
+    curve = learning_order.mean_metric_of_agreed_set(correct, stats[column].to_numpy())
+    run.save_figure(plots.agreement_with_metric(curves, curve, column), f"agreed_{column}")
+
+# %%
+if len(random_label_probs) > 1:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for prob, recording in recordings.items():
+        c = learning_order.correctness(recording.train, recording.train_labels)
+        ax.plot(np.arange(1, epochs + 1), 100 * learning_order.tp_agreement(c), label=f"p = {prob:g}")
+    ax.set(xlabel="epoch", ylabel="TP agreement (%)", title="Agreement under label randomisation")
+    ax.legend()
+    run.save_figure(fig, "agreement_random_labels")
+
+# %%
+metrics = run.log_metrics(
+    agreement_per_epoch=curves.agreement.tolist(), kappa_per_epoch=curves.kappa.tolist(),
+    independent_agreement_per_epoch=curves.independent.tolist(),
+    accuracy_per_epoch=curves.accuracy_mean.tolist(),
+    final_agreement=float(curves.agreement[-1]), final_kappa=float(curves.kappa[-1]),
+    final_independent_agreement=float(curves.independent[-1]), final_accuracy=float(curves.accuracy_mean[-1]),
+    final_test_agreement=float(test_curves.agreement[-1]),
+    never_learned_fraction=float((first < 0).mean()),
+    correlations=table.to_dict(orient="index"),
+    random_label_final_agreement={f"{p:g}": float(learning_order.tp_agreement(
+        learning_order.correctness(r.train, r.train_labels))[-1]) for p, r in recordings.items()},
+)
+nb.show_metrics({k: v for k, v in metrics.items() if not k.endswith("per_epoch")})

@@ -1,0 +1,41 @@
+import numpy as np
+
+from reprlab.experiments.agreement import AgreementJob, correlation_table, spearman_with_ci, train_networks
+from reprlab.runner import run_notebook
+
+
+def test_agreement_is_far_above_independent_networks(tmp_path):
+    job = AgreementJob(dataset="digits", models=("resnet20",), networks=3, epochs=3, batch_size=64, lr=0.003,
+                       optimizer="adam", schedule="cosine")
+    rec = train_networks(job, tmp_path, log=lambda _: None)
+    assert rec.train.shape == (3, 3, 1347) and rec.test.shape == (3, 3, 450)
+    from reprlab import learning_order as lo
+
+    curves = lo.AgreementCurves.from_correct(lo.correctness(rec.test, rec.test_labels))
+    assert curves.agreement[-1] > curves.agreement[0]  # agreement rises over training
+    assert curves.agreement[-1] > curves.independent[-1] + 0.02
+    assert curves.kappa[-1] > 0.2
+
+
+def test_spearman_interval_covers_a_known_monotone_relation():
+    rng = np.random.default_rng(0)
+    metric = rng.random(500)
+    first = np.round(metric * 10 + rng.normal(0, 1, 500)).clip(-1, 9).astype(int)
+    rho, low, high = spearman_with_ci(metric, first, epochs=10, n_boot=200)
+    assert 0.7 < low <= rho <= high < 1
+    import pandas as pd
+
+    table = correlation_table(pd.DataFrame({"m": metric, "noise": rng.random(500), "flat": np.ones(500)}),
+                              first, 10, n_boot=100)
+    assert list(table.index) == ["m", "noise"] and table.loc["noise", "ci_low"] < 0 < table.loc["noise", "ci_high"]
+
+
+def test_smoke_notebooks_write_agreement_kappa_and_correlations():
+    result = run_notebook("agreement", "smoke", log=lambda _: None)
+    assert result.status == "completed"
+    m = result.metrics
+    assert len(m["agreement_per_epoch"]) == len(m["kappa_per_epoch"]) == 2
+    assert set(m["correlations"]["entropy"]) == {"spearman", "ci_low", "ci_high"}
+    assert set(m["random_label_final_agreement"]) == {"0", "1"}
+    stats = run_notebook("image_statistics", "smoke", log=lambda _: None)
+    assert stats.status == "completed" and stats.metrics["examples"] > 250
