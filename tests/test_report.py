@@ -55,6 +55,18 @@ def test_rendered_notebook_has_figures_no_code_and_no_errors(report):
     assert "Injected parameters" not in page and "run_dir: str" not in page  # parameter cells dropped
 
 
+def test_runs_started_by_another_notebook_are_listed_after_direct_runs(monkeypatch):
+    from reprlab.report import find_runs
+    from reprlab.runner import PARENT_ENV
+
+    direct = run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1}, log=lambda _: None)
+    monkeypatch.setenv(PARENT_ENV, "/runs/mcr2_corruption_sweep/smoke-1")  # as inside a sweep's kernel
+    nested = run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": 3}, log=lambda _: None)
+    runs = find_runs(paths.runs_dir())["train_classifier"]
+    assert [e.directory for e in runs] == [direct.run_dir, nested.run_dir]  # the older direct run leads
+    assert runs[1].status["parent"] == "/runs/mcr2_corruption_sweep/smoke-1"
+
+
 def test_failed_runs_are_not_reported(monkeypatch):
     monkeypatch.setenv("REPRLAB_DATA", "/proc/nonexistent")
     run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1}, log=lambda _: None)

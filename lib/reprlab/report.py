@@ -33,7 +33,8 @@ class RunEntry:
 
 
 def find_runs(runs_dir: Path) -> dict[str, list[RunEntry]]:
-    """Completed runs per notebook, newest first (directories moved aside with ``~`` are skipped)."""
+    """Completed runs per notebook: runs started directly first, then runs another notebook
+    started (e.g. a sweep's points), each newest first. Directories moved aside (``~``) are skipped."""
     found: dict[str, list[RunEntry]] = {}
     for status_path in sorted(runs_dir.glob("*/*/status.json")):
         directory = status_path.parent
@@ -48,6 +49,7 @@ def find_runs(runs_dir: Path) -> dict[str, list[RunEntry]]:
             RunEntry(directory.parent.name, directory.name, directory, status, metrics))
     for entries in found.values():
         entries.sort(key=lambda e: e.status.get("finished", ""), reverse=True)
+        entries.sort(key=lambda e: bool(e.status.get("parent")))
     return dict(sorted(found.items()))
 
 

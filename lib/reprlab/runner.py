@@ -8,6 +8,7 @@ interrupted or failed one resumes in place (its earlier executed notebooks are k
 """
 
 import logging
+import os
 import shutil
 import sys
 import time
@@ -21,6 +22,8 @@ from reprlab import paths
 from reprlab.io import read_json, write_json
 from reprlab.parameters import notebook_parameters, notebook_path, validate
 from reprlab.rundir import run_dir_for
+
+PARENT_ENV = "REPRLAB_PARENT_RUN"
 
 
 def list_profiles() -> list[str]:
@@ -106,10 +109,12 @@ def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None =
     params["run_dir"] = str(run_dir)
     if "progress" in params:
         params["progress"] = False  # live bars freeze in saved notebooks
-    write_json(status_path, {"status": "running", "attempt": attempt, "profile": profile,
+    parent = os.environ.get(PARENT_ENV, "")  # set when a notebook runs another notebook
+    write_json(status_path, {"status": "running", "attempt": attempt, "profile": profile, "parent": parent,
                              "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "parameters": params})
     _stream_notebook_output()
     start = time.time()
+    os.environ[PARENT_ENV] = str(run_dir)  # inherited by the kernel, so its own runs know their caller
     try:
         pm.execute_notebook(jupytext.read(notebook_path(notebook)), str(executed), parameters=params,
                             kernel_name="python3", cwd=str(run_dir), progress_bar=False, log_output=True)
@@ -118,6 +123,11 @@ def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None =
         _finish(status_path, "failed", start, error=message)
         log(f"[{notebook}] FAILED ({message}); partial outputs kept in {run_dir}, see {executed}")
         return RunResult(notebook, run_dir, "failed", message)
+    finally:
+        if parent:
+            os.environ[PARENT_ENV] = parent
+        else:
+            del os.environ[PARENT_ENV]
     _finish(status_path, "completed", start)
     log(f"[{notebook}] completed in {time.time() - start:.0f}s -> {run_dir}")
     return RunResult(notebook, run_dir, "completed")

@@ -51,3 +51,10 @@ def test_smoke_profile_runs_every_mcr2_notebook():
     sweep = results["mcr2_corruption_sweep"].metrics
     assert sweep["table"]["ratio"] == [0.0, 0.5] and "mcr2_drop_at_0.5" in sweep
     assert (results["mcr2_evaluate"].run_dir / "figures" / "cosine_heatmap.svg").exists()
+    from reprlab.io import read_json
+
+    baseline = read_json(results["mcr2_evaluate"].run_dir / "metrics.json")
+    nested = [p for p in results["train_classifier"].run_dir.parent.glob("smoke-*/status.json")
+              if read_json(p)["parent"]]
+    assert nested and baseline["cross_entropy_accuracy"] > 0  # the kernels' own runs know their caller
+    assert {read_json(p)["parent"] for p in nested} <= {str(r.run_dir) for r in results.values()}

@@ -1,0 +1,30 @@
+import numpy as np
+import pytest
+import torch
+
+from reprlab.io import atomic_write, read_json, save_npy, write_json
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / "metrics.json"
+    write_json(path, {"accuracy": 0.5})
+
+    def crash(tmp):
+        tmp.write_text('{"accuracy": ')
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(path, crash)
+    assert read_json(path) == {"accuracy": 0.5}
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]
+
+
+def test_json_accepts_numpy_and_torch_values(tmp_path):
+    write_json(tmp_path / "m.json", {"a": np.float32(0.25), "b": torch.tensor(3), "c": np.arange(3),
+                                     "d": torch.tensor([1.5, 2.5])})
+    assert read_json(tmp_path / "m.json") == {"a": 0.25, "b": 3, "c": [0, 1, 2], "d": [1.5, 2.5]}
+
+
+def test_save_npy_keeps_the_exact_name(tmp_path):
+    save_npy(tmp_path / "predictions_train.npy", np.ones((2, 3), np.int16))
+    assert np.load(tmp_path / "predictions_train.npy").dtype == np.int16
