@@ -13,9 +13,10 @@ torch.set_num_threads(2)
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path, monkeypatch):
-    """Runs and reports of a test go to its own temporary directory, never the repo."""
+    """Runs, reports and label banks of a test go to its own temporary directory, never the repo."""
     monkeypatch.setenv("REPRLAB_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("REPRLAB_REPORTS", str(tmp_path / "reports"))
+    monkeypatch.setenv("REPRLAB_LABELS", str(tmp_path / "labels"))
 
 
 def md5(path: Path) -> str:

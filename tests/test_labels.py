@@ -52,3 +52,55 @@ def test_nearest_label_decoding():
     bank = torch.tensor(lb.random_labels(10))
     noisy = bank[[3, 7, 0]] + torch.randn(3, 64, 64) * 5
     assert lb.nearest_label(noisy, bank).tolist() == [3, 7, 0]
+
+
+def test_mel_pipeline_puts_a_tone_in_its_mel_bin(tmp_path):
+    import librosa
+    import soundfile
+
+    rate, freq = 22050, 1000.0
+    t = np.arange(int(0.8 * rate)) / rate
+    soundfile.write(tmp_path / "tone.wav", 0.5 * np.sin(2 * np.pi * freq * t), rate)
+    mel = lb.mel_label(tmp_path / "tone.wav")
+    assert mel.shape == (64, 64) and mel.max() == pytest.approx(0.0, abs=0.5) and mel.min() >= -80
+    expected = np.argmin(np.abs(librosa.mel_frequencies(n_mels=64, fmax=8000) - freq))
+    assert abs(int(mel.mean(1).argmax()) - expected) <= 1
+
+
+@pytest.mark.skipif(__import__("shutil").which("espeak-ng") is None, reason="apt-get install espeak-ng")
+def test_espeak_speech_labels_are_distinct_spectrograms(tmp_path):
+    bank, source = lb.speech_labels(["airplane", "T-shirt/top"], workdir=tmp_path)
+    assert bank.shape == (2, 64, 64) and source == "espeak-ng en-us"
+    assert bank.min() >= -80 and bank.max() <= 0 and not np.allclose(bank[0], bank[1])
+
+
+def test_text_labels_have_the_upstream_shapes():
+    bert, source = lb.bert_labels(["cat", "aquarium_fish"])
+    assert bert.shape == (2, 48, 48) and bert.min() == 0 and bert.max() == pytest.approx(80)
+    assert "MiniLM" in source or "bert-base" in source
+    glove, source = lb.glove_labels(["cat", "dog", "truck"])
+    assert glove.shape == (3, 50) and "stand-in" in source
+    near = np.linalg.norm(glove[0] - glove[1]) < np.linalg.norm(glove[0] - glove[2])
+    assert near  # semantic: cat is closer to dog than to truck
+
+
+def test_glove_file_reader_averages_the_words_of_a_name(tmp_path):
+    path = tmp_path / "glove.txt"
+    path.write_text("sweet 1 0\npepper 0 1\ncat 2 2\n")
+    vectors, _ = lb.glove_labels(["sweet_pepper", "cat"], glove_file=path, dim=2)
+    assert vectors.tolist() == [[0.5, 0.5], [2.0, 2.0]]
+    first, _ = lb.glove_labels(["sweet_pepper"], glove_file=path, first_word_only=True)
+    assert first.tolist() == [[1.0, 0.0]]
+
+
+def test_label_task_losses_and_decoding():
+    from reprlab.experiments.label_training import label_task
+
+    bank = lb.random_labels(10)
+    task = label_task("random", 64, 10, bank)
+    classes = torch.tensor([2, 5])
+    exact = torch.tensor(bank)[classes]
+    assert float(task.loss(exact, classes)) == 0.0 and task.predict(exact).tolist() == [2, 5]
+    assert float(task.attack_loss(exact + 1, classes)) == pytest.approx(2 * 0.5)  # smooth-L1 of 1 is 0.5
+    category = label_task("category", 64, 10, None)
+    assert category.head.out_features == 10

@@ -17,7 +17,8 @@ def test_bad_input_fails_before_anything_executes(capsys):
     assert main(["run", "train_classifier", "--profile", "smoke", "-p", "epochs=many"]) == 2
     assert "parameter 'epochs' expects int, got 'many'" in capsys.readouterr().err
     assert main(["run", "train_classifier", "--profile", "fast"]) == 2
-    assert "profile='fast' does not exist; allowed values: paper, quick, smoke" in capsys.readouterr().err
+    expected = "profile='fast' does not exist; allowed values: paper, quick, random_labels, smoke"
+    assert expected in capsys.readouterr().err
     assert main(["run", "train_classifier", "-p", "dataset=svhn"]) == 2
     assert "dataset='svhn' is not allowed" in capsys.readouterr().err
     assert not paths.runs_dir().exists()

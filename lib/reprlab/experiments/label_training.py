@@ -1,0 +1,144 @@
+"""Training with label representations ("Beyond Categorical Label Representations", ICLR 2021):
+a categorical head with cross-entropy, or a regression head (64x64 / 48x48 decoder, or a linear
+head for lowdim and glove) with SmoothL1 to the class's label and nearest-label decoding."""
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from reprlab.data import load_splits, make_loader
+from reprlab.labels import load_label, nearest_label
+from reprlab.models import Classifier, DeconvDecoder, build_backbone
+from reprlab.nb import resolve_device
+from reprlab.seeding import seed_everything
+from reprlab.training import EvalResult, TrainConfig, evaluate, fit
+from reprlab.training.checkpoint import load_checkpoint
+
+LABELS = ("category", "speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert", "glove")
+
+
+@dataclass
+class LabelJob:
+    """One label-representation training run (the ``label_training`` notebook's parameters)."""
+
+    dataset: str = "cifar10"
+    model: str = "resnet32"
+    label: str = "category"
+    epochs: int = 600
+    batch_size: int = 128
+    lr: float = 0.1
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    schedule: str = "multistep"
+    milestones: tuple[float, ...] = (0.5, 0.75)
+    smoothing: float = 0.0
+    val_size: int = 5000
+    level: float = 100.0
+    level_of: str = "train"
+    subset: int = 0
+    seed: int = 7
+    device: str = "auto"
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> "LabelJob":
+        values = {f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params}
+        if "milestones" in values:
+            values["milestones"] = tuple(values["milestones"])
+        return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.label not in LABELS:
+            raise ValueError(f"label={self.label!r}; allowed values: {', '.join(LABELS)}")
+        if self.level_of not in ("train", "all"):
+            raise ValueError(f"level_of={self.level_of!r}; allowed values: train, all")
+
+
+@dataclass
+class LabelTask:
+    """How a label type is trained and decoded: ``head`` on (B, F) features, ``loss(outputs,
+    classes)`` (mean over the batch), ``attack_loss`` (summed over examples) and ``predict``."""
+
+    head: nn.Module
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    attack_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    predict: Callable[[torch.Tensor], torch.Tensor]
+    bank: torch.Tensor | None
+
+
+def label_task(label: str, feature_dim: int, num_classes: int, bank: np.ndarray | None, smoothing: float = 0.0,
+               device: torch.device | str = "cpu") -> LabelTask:
+    """The head, losses and decoder of ``label``; ``bank`` (K, ...) is the label file (None for category)."""
+    if label == "category":
+        return LabelTask(nn.Linear(feature_dim, num_classes),
+                         lambda o, y: F.cross_entropy(o, y, label_smoothing=smoothing),
+                         lambda o, y: F.cross_entropy(o, y, reduction="sum"), lambda o: o.argmax(1), None)
+    labels = torch.as_tensor(bank, dtype=torch.float32, device=device)
+    if labels.ndim == 3:
+        head: nn.Module = DeconvDecoder(feature_dim, labels.shape[-1])
+    else:
+        head = nn.Linear(feature_dim, labels.shape[1])
+
+    def loss(outputs: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+        return F.smooth_l1_loss(outputs, labels[classes])
+
+    def attack_loss(outputs: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+        per_example = F.smooth_l1_loss(outputs, labels[classes], reduction="none").flatten(1).mean(1)
+        return per_example.sum()
+
+    return LabelTask(head, loss, attack_loss, lambda o: nearest_label(o, labels), labels)
+
+
+@dataclass
+class LabelResult:
+    model: Classifier
+    task: LabelTask
+    history: list[dict[str, float]]
+    val: EvalResult
+    test: EvalResult
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+
+def build_label_model(job: LabelJob, labels_dir: str | Path, channels: int, size: int, num_classes: int,
+                      device: torch.device) -> tuple[Classifier, LabelTask]:
+    """The backbone with the head of ``job.label`` (labels read from ``labels_dir``)."""
+    bank = None if job.label == "category" else load_label(labels_dir, job.dataset, job.label)
+    backbone = build_backbone(job.model, channels, size)
+    task = label_task(job.label, backbone.feature_dim, num_classes, bank, job.smoothing, device)
+    return Classifier(backbone, task.head).to(device), task
+
+
+def train_labels(job: LabelJob, labels_dir: str | Path, out_dir: str | Path, *, progress: bool = False) -> LabelResult:
+    """Train ``job``, keep the best-on-validation weights (``checkpoints/best.pt``) and evaluate them
+    on the validation split (upstream's reported "test" accuracy) and on the real test split."""
+    device = resolve_device(job.device)
+    seed_everything(job.seed)
+    level = job.level
+    if job.level_of == "all":  # upstream: L % of the whole training split, validation included
+        full = load_splits(job.dataset, subset=job.subset, split_seed=job.seed)
+        total = len(full.train)
+        level = min(100.0, job.level * total / (total - job.val_size))
+    splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=level, subset=job.subset)
+    _, channels, size, _ = splits.train.images.shape
+    model, task = build_label_model(job, labels_dir, channels, size, splits.train.num_classes, device)
+    train = make_loader(splits.train, job.batch_size, train=True, device=device, seed=job.seed)
+    evals = {"val": make_loader(splits.val, 1000, train=False, device=device)}
+    config = TrainConfig(epochs=job.epochs, lr=job.lr, optimizer=job.optimizer, momentum=job.momentum,
+                         weight_decay=job.weight_decay, schedule=job.schedule, milestones=job.milestones,
+                         best_metric="val_accuracy")
+    history = fit(model, train, config, loss_fn=task.loss, predict=task.predict, eval_loaders=evals, out_dir=out_dir,
+                  progress=progress)
+    model.load_state_dict(load_checkpoint(Path(out_dir) / "checkpoints" / "best.pt", device)["model"])
+    test_loader = make_loader(splits.test, 1000, train=False, device=device)
+    val = evaluate(model, evals["val"], task.loss, task.predict)
+    test = evaluate(model, test_loader, task.loss, task.predict)
+    info = train.mean.flatten().tolist(), train.std.flatten().tolist()
+    return LabelResult(model, task, history, val, test, tuple(info[0]), tuple(info[1]))

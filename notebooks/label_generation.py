@@ -1,0 +1,63 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Label bank
+#
+# Every label representation of "Beyond Categorical Label Representations" (Chen et al., ICLR
+# 2021) for a class list, written to `labels/` as `<dataset>_<type>.npy` with a JSON sidecar.
+# Deterministic types follow upstream's exact recipes and seeds; speech comes from recordings or
+# `espeak-ng`; `bert` uses bert-base-uncased when its weights are present, else all-MiniLM-L6-v2
+# token states (same 48×48 shape); `glove` reads a GloVe file or uses a clearly named stand-in.
+
+# %% tags=["parameters"]
+dataset: str = "cifar10"  # dataset whose class order the labels follow (names read from it)
+class_names: list = []  # class names to use instead of the dataset's (in class-index order)
+types: list = ["speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert", "glove"]  # label types
+recordings: str = ""  # folder with <i>.wav per class; empty: espeak-ng speaks the names
+glove_file: str = ""  # glove.6B.50d.txt; empty: the sentence-encoder stand-in
+upstream_semantic_order: bool = False  # CIFAR-100 bert/glove rows in upstream's superclass order (misaligned)
+bert_upstream_unscaled: bool = False  # skip the [0, 80] scaling, as upstream's CIFAR-10 bert file
+labels_dir: str = ""  # where to write; empty: the repository's labels/
+progress: bool = True  # unused here; kept for a uniform interface
+run_dir: str = ""  # set by the runner; empty: runs/label_generation/interactive-<hash>
+
+# %%
+import pandas as pd
+
+from reprlab import labels, nb, paths, plots
+from reprlab.data import load_dataset
+
+run = nb.start_run("label_generation", globals())
+names = class_names or load_dataset(dataset, "test").classes
+out = labels_dir or paths.labels_dir()
+banks, rows = {}, []
+for kind in types:
+    bank, seed, source = labels.generate_label(
+        kind, names, speech=banks.get("speech"), recordings=recordings or None, glove_file=glove_file or None,
+        upstream_semantic_order=upstream_semantic_order, bert_upstream_unscaled=bert_upstream_unscaled)
+    labels.write_label(out, dataset, kind, bank, seed=seed, source=source)
+    banks[kind] = bank
+    rows.append({"type": kind, "shape": str(bank.shape), "source": source, **labels.label_statistics(bank)})
+table = pd.DataFrame(rows).set_index("type")
+table
+
+# %% [markdown]
+# ## Gallery: the label of the first classes under every representation
+
+# %%
+run.save_figure(plots.label_gallery(banks, names), "gallery")
+
+# %%
+metrics = run.log_metrics(classes=len(names), labels_dir=str(out),
+                          statistics=table[["entropy", "distance"]].to_dict(orient="index"))
+nb.show_metrics(metrics)
