@@ -137,8 +137,8 @@ def agreement_with_metric(curves, metric_curve: np.ndarray, name: str, min_agree
     agreed set (right, orange), masked where agreement < ``min_agreement`` or epoch < ``min_epoch``."""
     epochs = np.arange(1, len(curves.agreement) + 1)
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    ax.plot(epochs, 100 * curves.agreement, label="agreement")
-    ax.plot(epochs, 100 * curves.accuracy_mean, label="accuracy")
+    ax.plot(epochs, 100 * curves.agreement, label="agreement", color="C0")
+    ax.plot(epochs, 100 * curves.accuracy_mean, label="accuracy", color="C2")
     ax.plot(epochs, 100 * curves.lower_bound, ":", color="k", label="lower bound")
     ax.set(xlabel="epoch", ylabel="%", ylim=(0, 100), title=f"Mean {name} of the agreed set")
     right = ax.twinx()
