@@ -2,10 +2,8 @@
 ("When Deep Classifiers Agree"), then relate the order in which examples are learned to image
 statistics."""
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +12,7 @@ from scipy import stats
 
 from reprlab.data import load_splits, make_loader
 from reprlab.data.splits import corrupt_labels
+from reprlab.experiments.jobs import NotebookJob
 from reprlab.models import build_model
 from reprlab.nb import resolve_device
 from reprlab.seeding import seed_everything
@@ -21,7 +20,7 @@ from reprlab.training import PredictionRecorder, TrainConfig, fit
 
 
 @dataclass
-class AgreementJob:
+class AgreementJob(NotebookJob):
     """N networks (``models`` cycled over ``networks`` seeds) trained on one dataset."""
 
     dataset: str = "cifar10"
@@ -38,12 +37,6 @@ class AgreementJob:
     random_label_prob: float = 0.0
     label_seed: int = 12345
     device: str = "auto"
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "AgreementJob":
-        values = {f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params}
-        values["models"] = tuple(values.get("models", cls.models))
-        return cls(**values)
 
 
 @dataclass

@@ -10,11 +10,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from reprlab.data import load_splits, make_loader
+from reprlab.experiments.jobs import NotebookJob
 from reprlab.models import Classifier, build_model
 from reprlab.nb import resolve_device
 from reprlab.seeding import seed_everything
@@ -24,7 +24,7 @@ from reprlab.training.distributed import init_from_env, is_main_process
 
 
 @dataclass
-class ClassifierJob:
+class ClassifierJob(NotebookJob):
     """Everything that defines one categorical training run (the notebook's parameters)."""
 
     dataset: str = "fashionmnist"
@@ -50,14 +50,6 @@ class ClassifierJob:
     amp: bool = True
     compile: bool = False
     device: str = "auto"
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "ClassifierJob":
-        """Pick this job's fields out of a notebook's parameters."""
-        values = {f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params}
-        if "milestones" in values:
-            values["milestones"] = tuple(values["milestones"])
-        return cls(**values)
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs, lr=self.lr, optimizer=self.optimizer, momentum=self.momentum,

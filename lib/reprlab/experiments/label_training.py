@@ -2,11 +2,9 @@
 a categorical head with cross-entropy, or a regression head (64x64 / 48x48 decoder, or a linear
 head for lowdim and glove) with SmoothL1 to the class's label and nearest-label decoding."""
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -14,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from reprlab.data import load_splits, make_loader
+from reprlab.experiments.jobs import NotebookJob
 from reprlab.labels import load_label, nearest_label
 from reprlab.models import Classifier, DeconvDecoder, build_backbone
 from reprlab.nb import resolve_device
@@ -25,7 +24,7 @@ LABELS = ("category", "speech", "shuffle", "uniform", "composite", "random", "lo
 
 
 @dataclass
-class LabelJob:
+class LabelJob(NotebookJob):
     """One label-representation training run (the ``label_training`` notebook's parameters)."""
 
     dataset: str = "cifar10"
@@ -46,13 +45,6 @@ class LabelJob:
     subset: int = 0
     seed: int = 7
     device: str = "auto"
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "LabelJob":
-        values = {f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params}
-        if "milestones" in values:
-            values["milestones"] = tuple(values["milestones"])
-        return cls(**values)
 
     def __post_init__(self) -> None:
         if self.label not in LABELS:

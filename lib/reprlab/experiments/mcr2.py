@@ -20,6 +20,7 @@ from reprlab.evaluation import (
     nearest_subspace_predict,
     svm_predict,
 )
+from reprlab.experiments.jobs import NotebookJob
 from reprlab.io import save_npy
 from reprlab.losses import MCR2Loss
 from reprlab.models import Classifier, build_backbone, projection_head
@@ -34,7 +35,7 @@ MODES = ("supervised", "selfsupervised")
 
 
 @dataclass
-class MCR2Job:
+class MCR2Job(NotebookJob):
     """One MCR2 training run (the ``mcr2_train`` notebook's parameters). ``eps`` is ε² as upstream."""
 
     dataset: str = "cifar10"
@@ -61,10 +62,6 @@ class MCR2Job:
     seed: int = 0
     float64: bool = False
     device: str = "auto"
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "MCR2Job":
-        return cls(**{f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params})
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
