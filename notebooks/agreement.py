@@ -39,10 +39,7 @@ progress: bool = True  # unused here; kept for a uniform interface
 run_dir: str = ""  # set by the runner; empty: runs/agreement/interactive-<hash>
 
 # %%
-import numpy as np
-
 from reprlab import image_stats, learning_order, nb, paths, plots
-from reprlab.data import load_splits
 from reprlab.experiments import agreement
 
 run = nb.start_run("agreement", globals())
@@ -71,8 +68,7 @@ run.save_figure(plots.agreed_class_histograms(correct, rec.train_labels, rec.cla
 # ## Image statistics and learning order
 
 # %%
-images = load_splits(dataset, split_seed=0, subset=subset).train.images.numpy()
-stats = image_stats.cached_image_statistics(images, rec.train_indices,
+stats = image_stats.cached_image_statistics(rec.train_images, rec.train_indices,
                                             paths.data_dir() / "cache" / f"image_stats_{dataset}_train.csv")
 first = learning_order.first_learned_epoch(correct)
 table = agreement.correlation_table(stats, first, epochs, n_boot=n_boot)
@@ -86,14 +82,8 @@ for column in ("entropy", "dct_percentage", "segments", "edge_strength"):
 
 # %%
 if len(random_label_probs) > 1:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.8))
-    for prob, recording in recordings.items():
-        c = learning_order.correctness(recording.train, recording.train_labels)
-        ax.plot(np.arange(1, epochs + 1), 100 * learning_order.tp_agreement(c), label=f"p = {prob:g}")
-    ax.set(xlabel="epoch", ylabel="TP agreement (%)", title="Agreement under label randomisation")
-    ax.legend()
+    fig = plots.agreement_by_label_noise({p: learning_order.correctness(r.train, r.train_labels)
+                                          for p, r in recordings.items()})
     run.save_figure(fig, "agreement_random_labels")
 
 # %%

@@ -256,3 +256,18 @@ def accuracy_vs_level(table: pd.DataFrame) -> Figure:
     ax.legend(fontsize="x-small")
     fig.tight_layout()
     return fig
+
+
+def agreement_by_label_noise(correct_by_prob: dict[float, np.ndarray]) -> Figure:
+    """True-positive agreement per epoch for each label-randomisation probability; values are
+    correctness arrays (K networks, E epochs, N examples)."""
+    from reprlab.learning_order import tp_agreement
+
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for prob, correct in correct_by_prob.items():
+        ax.plot(np.arange(1, correct.shape[1] + 1), 100 * tp_agreement(correct), marker=".", label=f"p = {prob:g}")
+    ax.set(xlabel="epoch", ylabel="TP agreement (%)", title="Agreement under label randomisation")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -42,7 +42,8 @@ class AgreementJob(NotebookJob):
 @dataclass
 class Recording:
     """Predictions (K networks, E epochs, N examples; -1 = unseen) of the train and test splits,
-    the labels they are scored against, and the example indices (position = column)."""
+    the labels they are scored against, the example indices (position = column) and the training
+    images (N, C, H, W) uint8 in the same order."""
 
     train: np.ndarray
     test: np.ndarray
@@ -51,6 +52,7 @@ class Recording:
     train_indices: np.ndarray
     test_indices: np.ndarray
     classes: list[str]
+    train_images: np.ndarray
 
 
 def train_networks(job: AgreementJob, out_dir: str | Path, *, log=print) -> Recording:
@@ -86,7 +88,8 @@ def train_networks(job: AgreementJob, out_dir: str | Path, *, log=print) -> Reco
         for split in predictions:
             predictions[split].append(np.load(net_dir / f"predictions_{split}.npy"))
     return Recording(np.stack(predictions["train"]), np.stack(predictions["test"]), train.targets.numpy(),
-                     test.targets.numpy(), train_ids.numpy(), test_ids.numpy(), train.classes)
+                     test.targets.numpy(), train_ids.numpy(), test_ids.numpy(), train.classes,
+                     train.images.numpy())
 
 
 def spearman_with_ci(metric: np.ndarray, first_epoch: np.ndarray, epochs: int, *, n_boot: int = 1000,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from reprlab.data import load_splits, make_loader
+from reprlab.data import corrupt_labels, load_splits, make_loader
 from reprlab.data.views import MultiViewLoader
 from reprlab.evaluation import (
     clustering_scores,
@@ -108,9 +108,12 @@ def train_mcr2(job: MCR2Job, out_dir: str | Path, *, progress: bool = False) -> 
     which are also saved under ``out_dir/features/``. Returns (model, history, features)."""
     device = resolve_device(job.device)
     seed_everything(job.seed)
-    splits = load_splits(job.dataset, split_seed=job.seed, subset=job.subset, corruption=job.lcr,
-                         corruption_seed=job.lcs, corruption_include_true=job.corruption_include_true)
-    clean = load_splits(job.dataset, split_seed=job.seed, subset=job.subset)
+    splits = load_splits(job.dataset, split_seed=job.seed, subset=job.subset)
+    clean_labels = splits.train.targets.numpy()
+    if job.lcr > 0:
+        noisy, _ = corrupt_labels(splits.train.targets, job.lcr, splits.train.num_classes, job.lcs,
+                                  job.corruption_include_true)
+        splits.train = splits.train.with_targets(noisy)
     _, channels, size, _ = splits.train.images.shape
     model = build_mcr2_model(job.model, job.fd, channels, size).to(device)
     if job.mode == "supervised":
@@ -129,7 +132,7 @@ def train_mcr2(job: MCR2Job, out_dir: str | Path, *, progress: bool = False) -> 
     history = fit(model, loader, config, loss_fn=criterion, predict=None, out_dir=out_dir, progress=progress)
     train_x, train_y, _ = extract_features(model, make_loader(splits.train, 1000, train=False, device=device))
     test_x, test_y, _ = extract_features(model, make_loader(splits.test, 1000, train=False, device=device))
-    features = Features(train_x.numpy(), train_y.numpy(), clean.train.targets.numpy(), test_x.numpy(), test_y.numpy())
+    features = Features(train_x.numpy(), train_y.numpy(), clean_labels, test_x.numpy(), test_y.numpy())
     features.save(Path(out_dir) / "features")
     return model, history, features
 
