@@ -1,5 +1,6 @@
 import gzip
 import hashlib
+import os
 import pickle
 import struct
 from pathlib import Path
@@ -9,6 +10,16 @@ import pytest
 import torch
 
 torch.set_num_threads(2)
+
+
+@pytest.fixture(scope="session")
+def device() -> torch.device:
+    """Where device-agnostic tests put models and data: the CPU, or ``REPRLAB_TEST_DEVICE``
+    (e.g. ``cuda``) to run the same science checks on a GPU machine. CI runs them on the CPU."""
+    chosen = torch.device(os.environ.get("REPRLAB_TEST_DEVICE", "cpu"))
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        pytest.fail("REPRLAB_TEST_DEVICE asks for CUDA but torch.cuda.is_available() is False")
+    return chosen
 
 
 @pytest.fixture(autouse=True)

@@ -16,19 +16,20 @@ def _sum_ce(outputs, labels):
 
 
 @pytest.fixture(scope="module")
-def trained():
-    seed_everything(0)
+def trained(device):
+    seed_everything(0, deterministic=True)
     splits = load_splits("digits", split_seed=0)
-    model = build_model("resnet20", 10, 1, 8)
-    fit(model, DeviceLoader(splits.train, 64, train=True), TrainConfig(epochs=3, lr=0.05, schedule="onecycle"),
-        log=lambda _: None)
+    model = build_model("resnet20", 10, 1, 8).to(device)
+    fit(model, DeviceLoader(splits.train, 64, train=True, device=device),
+        TrainConfig(epochs=3, lr=0.05, schedule="onecycle", amp=False), log=lambda _: None)
     model.eval()
-    images, labels, indices = next(iter(DeviceLoader(splits.test, 200, train=False)))
+    images, labels, indices = next(iter(DeviceLoader(splits.test, 200, train=False, device=device)))
     return model, images, labels, indices
 
 
 def _pixels(x):
-    return x * torch.tensor(STD).view(1, -1, 1, 1) + torch.tensor(MEAN).view(1, -1, 1, 1)
+    std, mean = (torch.tensor(v, device=x.device).view(1, -1, 1, 1) for v in (STD, MEAN))
+    return x * std + mean
 
 
 def test_fgsm_at_eps_zero_changes_nothing(trained):

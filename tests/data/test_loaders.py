@@ -21,21 +21,22 @@ def test_train_epoch_visits_each_example_at_most_once_and_reshuffles():
     assert not torch.equal(epoch1, epoch2)
 
 
-def test_batches_are_normalised_and_aligned_with_targets_and_indices():
+def test_batches_are_normalised_and_aligned_with_targets_and_indices(device):
     data = _toy()
-    loader = DeviceLoader(data, 16, train=False, mean=(0.5,) * 3, std=(0.25,) * 3)
+    loader = DeviceLoader(data, 16, train=False, mean=(0.5,) * 3, std=(0.25,) * 3, device=device)
     images, targets, indices = next(iter(loader))
-    pos = indices - 100
+    assert images.device.type == targets.device.type == device.type
+    pos = indices.cpu() - 100
     expected = (data.images[pos].float() / 255 - 0.5) / 0.25
-    torch.testing.assert_close(images, expected)
-    assert torch.equal(targets, data.targets[pos])
+    torch.testing.assert_close(images.cpu(), expected)
+    assert torch.equal(targets.cpu(), data.targets[pos])
     assert sum(len(b[0]) for b in loader) == 50  # evaluation keeps the last partial batch
 
 
-def test_crop_is_a_window_of_the_zero_padded_image_and_flip_mirrors():
+def test_crop_is_a_window_of_the_zero_padded_image_and_flip_mirrors(device):
     g = torch.Generator().manual_seed(0)
     images = torch.rand(64, 2, 6, 6)
-    out = random_crop_flip(images, padding=2, flip=True, generator=g)
+    out = random_crop_flip(images.to(device), padding=2, flip=True, generator=g).cpu()
     padded = F.pad(images, (2, 2, 2, 2))
     offsets, flips = set(), 0
     for img, src in zip(out, padded, strict=True):
@@ -55,16 +56,19 @@ def test_ddp_shards_are_disjoint_and_cover_the_epoch():
     assert len(shards[0]) == len(shards[1]) == 20
 
 
-def test_loader_state_restores_the_same_next_epoch():
+def test_loader_state_restores_the_same_next_epoch(device):
     data = _toy()
     a = DeviceLoader(data, 8, train=True, mean=(0,) * 3, std=(1,) * 3, crop_padding=1, flip=True, seed=5)
     list(a)
     state = a.state_dict()
     first = [b[0] for b in a]
-    b = DeviceLoader(data, 8, train=True, mean=(0,) * 3, std=(1,) * 3, crop_padding=1, flip=True, seed=99)
+    b = DeviceLoader(data, 8, train=True, mean=(0,) * 3, std=(1,) * 3, crop_padding=1, flip=True, seed=99,
+                     device=device)
     b.load_state_dict(state)
-    for x, y in zip(first, (batch[0] for batch in b), strict=True):
-        assert torch.equal(x, y)
+    for x, y in zip(first, (batch[0].cpu() for batch in b), strict=True):
+        # the CPU generator makes the crops and flips independent of the device; only the
+        # normalisation's float rounding may differ on a GPU
+        torch.testing.assert_close(x, y, atol=1e-6, rtol=0)
 
 
 def test_registered_dataset_uses_its_constants():

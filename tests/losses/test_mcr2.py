@@ -46,21 +46,21 @@ def test_identical_features_give_the_minimum_zero_rate_reduction():
 
 
 @pytest.mark.parametrize(("m", "d", "k"), [(1000, 128, 10), (1000, 128, 100), (200, 64, 20), (40, 8, 5)])
-def test_batched_equals_the_per_class_loop(m, d, k):
+def test_batched_equals_the_per_class_loop(m, d, k, device):
     g = torch.Generator().manual_seed(m + d + k)
     z = F.normalize(torch.randn(m, d, generator=g), dim=1)
     y = torch.randint(0, k - 1, (m,), generator=g)  # class k-1 is empty
-    fast = coding_rates(z, y, num_classes=k, eps=0.5, gam1=2.0)
+    fast = coding_rates(z.to(device), y.to(device), num_classes=k, eps=0.5, gam1=2.0)
     slow = coding_rates_loop(z, y, k, eps=0.5, gam1=2.0)
     for a, b in ((fast.expansion, slow.expansion), (fast.compression, slow.compression),
                  (fast.expansion_theoretical, slow.expansion_theoretical)):
         assert float(a) == pytest.approx(float(b), rel=1e-5)
 
 
-def test_membership_matrix_equals_hard_labels_and_float64_agrees():
+def test_membership_matrix_equals_hard_labels_and_float64_agrees(device):
     g = torch.Generator().manual_seed(3)
-    z = F.normalize(torch.randn(300, 32, generator=g), dim=1)
-    y = torch.randint(0, 6, (300,), generator=g)
+    z = F.normalize(torch.randn(300, 32, generator=g), dim=1).to(device)
+    y = torch.randint(0, 6, (300,), generator=g).to(device)
     hard = coding_rates(z, y, num_classes=6)
     soft = coding_rates(z, membership=F.one_hot(y, 6).T.float())
     double = coding_rates(z, y, num_classes=6, dtype=torch.float64)
