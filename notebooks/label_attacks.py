@@ -50,5 +50,6 @@ run.save_figure(plots.robustness_curves(table), "robustness_curves")
 run.save_figure(plots.adversarial_grid(examples), "adversarial_examples")
 
 # %%
-metrics = run.log_metrics(**label_attacks.summary(table), table=table.to_dict(orient="list"))
+accuracies = label_attacks.accuracy_on_test_set(labels, train_profile)
+metrics = run.log_metrics(**label_attacks.summary(table, accuracies), table=table.to_dict(orient="list"))
 nb.show_metrics({k: v for k, v in metrics.items() if k != "table"})

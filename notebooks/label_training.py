@@ -54,6 +54,7 @@ run.save_figure(plots.learning_curves(result.history), "learning_curves")
 
 # %%
 metrics = run.log_metrics(label=label, val_accuracy=result.val.accuracy, test_accuracy=result.test.accuracy,
+                          train_images=result.train_size,
                           best_epoch=int(max(result.history, key=lambda r: r["val_accuracy"])["epoch"]),
                           train_seconds=sum(r["seconds"] for r in result.history))
 nb.show_metrics(metrics)

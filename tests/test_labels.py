@@ -92,15 +92,3 @@ def test_glove_file_reader_averages_the_words_of_a_name(tmp_path):
     first, _ = lb.glove_labels(["sweet_pepper"], glove_file=path, first_word_only=True)
     assert first.tolist() == [[1.0, 0.0]]
 
-
-def test_label_task_losses_and_decoding():
-    from reprlab.experiments.label_training import label_task
-
-    bank = lb.random_labels(10)
-    task = label_task("random", 64, 10, bank)
-    classes = torch.tensor([2, 5])
-    exact = torch.tensor(bank)[classes]
-    assert float(task.loss(exact, classes)) == 0.0 and task.predict(exact).tolist() == [2, 5]
-    assert float(task.attack_loss(exact + 1, classes)) == pytest.approx(2 * 0.5)  # smooth-L1 of 1 is 0.5
-    category = label_task("category", 64, 10, None)
-    assert category.head.out_features == 10

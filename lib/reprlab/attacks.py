@@ -57,6 +57,8 @@ def attack(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: fl
         raise ValueError(f"method={method!r}; allowed values: {', '.join(METHODS)}")
     if eps < 0:
         raise ValueError(f"eps={eps!r} must be non-negative")
+    if eps == 0:  # every method leaves the image unchanged; skip the gradients
+        return images.detach().clone()
     device = images.device
     mean_t = torch.tensor(mean, device=device).view(1, -1, 1, 1)
     std_t = torch.tensor(std, device=device).view(1, -1, 1, 1)

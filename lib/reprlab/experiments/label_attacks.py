@@ -18,21 +18,31 @@ from reprlab.training.checkpoint import load_checkpoint
 HIGH_DIMENSIONAL = ("speech", "shuffle", "composite", "random", "bert")
 
 
-def trained_label_model(label: str, profile: str, overrides: dict[str, Any] | None = None):
-    """(model in eval mode, task, job) of the ``label_training`` run for ``label`` under ``profile``."""
+def _label_training_run(label: str, profile: str, overrides: dict[str, Any] | None = None):
+    """The ``label_training`` run for ``label`` under ``profile`` (executed, or reused when complete)."""
     from reprlab import runner
 
     values = {"label": label, **(overrides or {})}
     result = runner.run_notebook("label_training", profile, values)
     if result.status == "failed":
-        raise RuntimeError(f"label_training failed for label={label!r}: {result.error} (see {result.run_dir})")
-    job = LabelJob.from_params(runner.resolve_parameters("label_training", profile, values))
+        raise RuntimeError(f"label_training failed for {values}: {result.error} (see {result.run_dir})")
+    return result, LabelJob.from_params(runner.resolve_parameters("label_training", profile, values))
+
+
+def trained_label_model(label: str, profile: str, overrides: dict[str, Any] | None = None):
+    """(model in eval mode, task, job) of the ``label_training`` run for ``label`` under ``profile``."""
+    result, job = _label_training_run(label, profile, overrides)
     device = resolve_device(job.device)
     test = load_dataset(job.dataset, "test")
     _, channels, size, _ = test.images.shape
     model, task = build_label_model(job, paths.labels_dir(), channels, size, test.num_classes, device)
     model.load_state_dict(load_checkpoint(result.run_dir / "checkpoints" / "best.pt", device)["model"])
     return model.eval(), task, job
+
+
+def accuracy_on_test_set(labels: list[str], profile: str) -> dict[str, float]:
+    """Each label type's accuracy on the whole test set, from its ``label_training`` run."""
+    return {label: _label_training_run(label, profile)[0].metrics["test_accuracy"] for label in labels}
 
 
 def attack_label_types(labels: list[str], profile: str, eps: list[float], methods: list[str],
@@ -78,14 +88,21 @@ def _to_pixels(images: torch.Tensor, info) -> np.ndarray:
     return (images * std + mean).clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy()
 
 
-def summary(table: pd.DataFrame) -> dict[str, Any]:
-    """Clean accuracy per label and, per untargeted method at the middle eps, each label's accuracy
+def summary(table: pd.DataFrame, test_accuracy: dict[str, float] | None = None) -> dict[str, Any]:
+    """The paper's two claims in numbers. Clean accuracy per label on the attacked images; with
+    ``test_accuracy`` (label -> whole-test-set accuracy) the largest shortfall of a high-dimensional
+    label against ``category``; and per untargeted method at the middle eps, each label's accuracy
     and the smallest advantage of a high-dimensional label over ``category``."""
     out: dict[str, Any] = {}
     eps_values = sorted(table["eps"].unique())
     middle = eps_values[len(eps_values) // 2]
     clean = table[table["eps"] == 0].groupby("label")["accuracy"].first()
     out["clean_accuracy"] = clean.to_dict()
+    if test_accuracy:
+        out["test_accuracy"] = dict(test_accuracy)
+        high = [test_accuracy[label] for label in HIGH_DIMENSIONAL if label in test_accuracy]
+        if "category" in test_accuracy and high:
+            out["max_test_accuracy_gap_to_category"] = float(test_accuracy["category"] - min(high))
     out["reference_eps"] = float(middle)
     for method, frame in table[(table["eps"] == middle) & (~table["targeted"])].groupby("method"):
         accuracy = frame.set_index("label")["accuracy"]
@@ -99,15 +116,11 @@ def summary(table: pd.DataFrame) -> dict[str, Any]:
 def less_data_sweep(labels: list[str], levels: list[float], seeds: list[int], profile: str) -> pd.DataFrame:
     """Test accuracy mean and std over ``seeds`` for every label type and data level (percent),
     each point a ``label_training`` run through the runner. Index (label, level)."""
-    from reprlab import runner
-
     rows = []
     for label in labels:
         for level in levels:
             for seed in seeds:
-                result = runner.run_notebook("label_training", profile, {"label": label, "level": level, "seed": seed})
-                if result.status == "failed":
-                    raise RuntimeError(f"label_training failed ({label}, level {level}, seed {seed}): {result.error}")
+                result, _ = _label_training_run(label, profile, {"level": level, "seed": seed})
                 rows.append({"label": label, "level": level, "seed": seed,
                              "test_accuracy": result.metrics["test_accuracy"]})
     frame = pd.DataFrame(rows)

@@ -90,11 +90,15 @@ def label_task(label: str, feature_dim: int, num_classes: int, bank: np.ndarray 
 
 @dataclass
 class LabelResult:
+    """A trained label model (best-on-validation weights), its history, both evaluations, the
+    number of training images and the input normalisation."""
+
     model: Classifier
     task: LabelTask
     history: list[dict[str, float]]
     val: EvalResult
     test: EvalResult
+    train_size: int
     mean: tuple[float, ...]
     std: tuple[float, ...]
 
@@ -133,4 +137,4 @@ def train_labels(job: LabelJob, labels_dir: str | Path, out_dir: str | Path, *, 
     val = evaluate(model, evals["val"], task.loss, task.predict)
     test = evaluate(model, test_loader, task.loss, task.predict)
     info = train.mean.flatten().tolist(), train.std.flatten().tolist()
-    return LabelResult(model, task, history, val, test, tuple(info[0]), tuple(info[1]))
+    return LabelResult(model, task, history, val, test, len(splits.train), tuple(info[0]), tuple(info[1]))

@@ -1,0 +1,71 @@
+import json
+
+import pytest
+import torch
+
+from reprlab import labels as lb
+from reprlab.attacks import evaluate_attack
+from reprlab.data import DeviceLoader, dataset_info, load_splits
+from reprlab.experiments.label_training import LabelJob, label_task, train_labels
+
+
+def test_label_task_losses_and_decoding():
+    bank = lb.random_labels(10)
+    task = label_task("random", 64, 10, bank)
+    classes = torch.tensor([2, 5])
+    exact = torch.tensor(bank)[classes]
+    assert float(task.loss(exact, classes)) == 0.0 and task.predict(exact).tolist() == [2, 5]
+    assert float(task.attack_loss(exact + 1, classes)) == pytest.approx(2 * 0.5)  # smooth-L1 of 1 is 0.5
+    assert task.head(torch.randn(4, 64)).shape == (4, 64, 64)  # the 64x64 decoder
+    assert label_task("bert", 64, 10, lb.random_labels(10, size=48)).head(torch.randn(4, 64)).shape == (4, 48, 48)
+    assert label_task("lowdim", 64, 10, lb.lowdim_labels(10)).head.out_features == 10
+    assert label_task("category", 64, 10, None).head.out_features == 10
+
+
+def test_bad_label_names_the_allowed_values():
+    with pytest.raises(ValueError, match=r"label='onehot'; allowed values: category, speech"):
+        LabelJob(label="onehot")
+    with pytest.raises(ValueError, match=r"level_of='val'; allowed values: train, all"):
+        LabelJob(level_of="val")
+
+
+def _train_and_attack(label: str, labels_dir, out_dir):
+    job = LabelJob(dataset="digits", model="resnet20", label=label, epochs=6, lr=0.05, schedule="onecycle",
+                   val_size=200, batch_size=64, device="cpu")
+    result = train_labels(job, labels_dir, out_dir)
+    test = load_splits("digits", val_size=200, split_seed=job.seed).test
+    info = dataset_info("digits")
+    attacked = {method: evaluate_attack(result.model.eval(), DeviceLoader(test, 500, train=False), [0.0, 0.1],
+                                        method=method, loss_fn=result.task.attack_loss, predict=result.task.predict,
+                                        mean=info.mean, std=info.std, num_classes=10).accuracy
+                for method in ("fgsm", "bim")}
+    return result, attacked
+
+
+def test_composite_labels_match_category_accuracy_and_resist_attacks_better(tmp_path):
+    """The paper's two claims at the smallest scale: on digits a composite (high-dimensional) label
+    reaches category-level accuracy and keeps clearly more of it under FGSM and BIM at eps 0.1."""
+    lb.write_label(tmp_path / "labels", "digits", "composite", lb.composite_labels(10), seed=None, source="test")
+    category, category_attacked = _train_and_attack("category", tmp_path / "labels", tmp_path / "category")
+    composite, composite_attacked = _train_and_attack("composite", tmp_path / "labels", tmp_path / "composite")
+    assert category.test.accuracy > 0.9 and composite.test.accuracy > category.test.accuracy - 0.03
+    for method in ("fgsm", "bim"):
+        assert composite_attacked[method][0] == pytest.approx(composite.test.accuracy)
+        assert composite_attacked[method][1] > category_attacked[method][1] + 0.1, method
+    # validation and test are both reported, the kept weights are the best on validation
+    history = json.loads((tmp_path / "composite" / "history.json").read_text())
+    assert composite.val.accuracy == pytest.approx(max(r["val_accuracy"] for r in history))
+    assert (tmp_path / "composite" / "checkpoints" / "best.pt").exists()
+
+
+@pytest.mark.parametrize(("level_of", "expected"), [("train", 0.25 * 1147), ("all", 0.25 * 1347)])
+def test_level_keeps_that_percentage_of_the_training_split(tmp_path, level_of, expected):
+    """digits: 1347 training images, 200 of them held out for validation; ``level_of="all"`` is
+    upstream's percentage of the whole training split (validation included)."""
+    job = LabelJob(dataset="digits", model="resnet20", label="category", epochs=1, val_size=200, level=25.0,
+                   level_of=level_of, device="cpu")
+    result = train_labels(job, tmp_path, tmp_path / "run")
+    full = load_splits("digits", val_size=200, split_seed=job.seed)
+    assert len(full.train) == 1147 and result.train_size == round(expected)
+    assert result.val.predictions.numel() == len(full.val) == 200
+    assert result.test.predictions.numel() == len(full.test)
