@@ -47,8 +47,9 @@ recordings = {}
 for prob in random_label_probs:
     job = agreement.AgreementJob.from_params({**run.params, "random_label_prob": prob})
     recordings[prob] = agreement.train_networks(job, run.dir / f"labels_p{prob:g}")
+correct_by_prob = {p: learning_order.correctness(r.train, r.train_labels) for p, r in recordings.items()}
 rec = recordings[random_label_probs[0]]
-correct = learning_order.correctness(rec.train, rec.train_labels)
+correct = correct_by_prob[random_label_probs[0]]
 curves = learning_order.AgreementCurves.from_correct(correct)
 test_curves = learning_order.AgreementCurves.from_correct(learning_order.correctness(rec.test, rec.test_labels))
 
@@ -82,8 +83,7 @@ for column in ("entropy", "dct_percentage", "segments", "edge_strength"):
 
 # %%
 if len(random_label_probs) > 1:
-    fig = plots.agreement_by_label_noise({p: learning_order.correctness(r.train, r.train_labels)
-                                          for p, r in recordings.items()})
+    fig = plots.agreement_by_label_noise(correct_by_prob)
     run.save_figure(fig, "agreement_random_labels")
 
 # %%
@@ -96,7 +96,7 @@ metrics = run.log_metrics(
     final_test_agreement=float(test_curves.agreement[-1]),
     never_learned_fraction=float((first < 0).mean()),
     correlations=table.to_dict(orient="index"),
-    random_label_final_agreement={f"{p:g}": float(learning_order.tp_agreement(
-        learning_order.correctness(r.train, r.train_labels))[-1]) for p, r in recordings.items()},
+    random_label_final_agreement={f"{p:g}": float(learning_order.tp_agreement(c)[-1])
+                                  for p, c in correct_by_prob.items()},
 )
 nb.show_metrics({k: v for k, v in metrics.items() if not k.endswith("per_epoch")})

@@ -40,14 +40,9 @@ from reprlab.data import load_dataset
 run = nb.start_run("label_generation", globals())
 names = class_names or load_dataset(dataset, "test").classes
 out = labels_dir or paths.labels_dir()
-banks, rows = {}, []
-for kind in types:
-    bank, seed, source = labels.generate_label(
-        kind, names, speech=banks.get("speech"), recordings=recordings or None, glove_file=glove_file or None,
-        upstream_semantic_order=upstream_semantic_order, bert_upstream_unscaled=bert_upstream_unscaled)
-    labels.write_label(out, dataset, kind, bank, seed=seed, source=source)
-    banks[kind] = bank
-    rows.append({"type": kind, "shape": str(bank.shape), "source": source, **labels.label_statistics(bank)})
+banks, rows = labels.write_label_bank(out, dataset, names, types, recordings=recordings or None,
+                                      glove_file=glove_file or None, upstream_semantic_order=upstream_semantic_order,
+                                      bert_upstream_unscaled=bert_upstream_unscaled)
 table = pd.DataFrame(rows).set_index("type")
 table
 

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -92,3 +94,18 @@ def test_glove_file_reader_averages_the_words_of_a_name(tmp_path):
     first, _ = lb.glove_labels(["sweet_pepper"], glove_file=path, first_word_only=True)
     assert first.tolist() == [[1.0, 0.0]]
 
+
+
+def test_label_bank_writes_every_type_with_its_sidecar_and_statistics(tmp_path):
+    banks, rows = lb.write_label_bank(tmp_path, "toy", ["a", "b", "c"], ["uniform", "random", "lowdim"])
+    assert [r["type"] for r in rows] == ["uniform", "random", "lowdim"]
+    for row in rows:
+        bank = lb.load_label(tmp_path, "toy", row["type"])
+        assert np.array_equal(bank, banks[row["type"]])
+        sidecar = json.loads((tmp_path / f"toy_{row['type']}.json").read_text())
+        assert sidecar["shape"] == list(bank.shape) and sidecar["dataset"] == "toy"
+        assert row["entropy"] == pytest.approx(lb.label_statistics(bank)["entropy"])
+    assert json.loads((tmp_path / "toy_random.json").read_text())["seed"] == 48
+    assert np.array_equal(banks["random"], lb.random_labels(3))
+    with pytest.raises(ValueError, match="generate speech first"):
+        lb.write_label_bank(tmp_path, "toy", ["a", "b"], ["shuffle"])

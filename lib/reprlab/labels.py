@@ -305,3 +305,22 @@ def generate_label(kind: str, class_names: list[str], *, speech: np.ndarray | No
         bank, source = glove_labels(semantic_names, glove_file)
         return bank, 0 if glove_file is None else None, source
     raise ValueError(f"kind={kind!r}; allowed values: {', '.join(LABEL_TYPES)}")
+
+
+def write_label_bank(out_dir: str | Path, dataset: str, class_names: list[str], kinds: list[str], *,
+                     recordings: str | Path | None = None, glove_file: str | Path | None = None,
+                     upstream_semantic_order: bool = False, bert_upstream_unscaled: bool = False
+                     ) -> tuple[dict[str, np.ndarray], list[dict[str, object]]]:
+    """Generate every label type of ``kinds`` (in order; ``shuffle`` after ``speech``) for
+    ``class_names``, write each with :func:`write_label`, and return the banks by type and one row
+    per type: type, shape, source and :func:`label_statistics`."""
+    banks: dict[str, np.ndarray] = {}
+    rows: list[dict[str, object]] = []
+    for kind in kinds:
+        bank, seed, source = generate_label(kind, class_names, speech=banks.get("speech"), recordings=recordings,
+                                            glove_file=glove_file, upstream_semantic_order=upstream_semantic_order,
+                                            bert_upstream_unscaled=bert_upstream_unscaled)
+        write_label(out_dir, dataset, kind, bank, seed=seed, source=source)
+        banks[kind] = bank
+        rows.append({"type": kind, "shape": str(bank.shape), "source": source, **label_statistics(bank)})
+    return banks, rows

@@ -34,10 +34,10 @@ def rng_state() -> dict[str, Any]:
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
-    """Restore what :func:`rng_state` captured (RNG states must be CPU byte tensors, and a
-    checkpoint loaded with ``map_location="cuda"`` has moved them to the GPU)."""
+    """Restore what :func:`rng_state` captured (load its checkpoint on the CPU: RNG states are CPU
+    byte tensors)."""
     random.setstate(state["python"])
     np.random.set_state(state["numpy"])
-    torch.set_rng_state(state["torch"].cpu())
+    torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
+        torch.cuda.set_rng_state_all(state["cuda"])

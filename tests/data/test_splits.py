@@ -71,3 +71,14 @@ def test_load_splits_level_and_subset():
     assert set(half.train.indices.tolist()) <= set(full.train.indices.tolist())
     small = load_splits("digits", subset=200, split_seed=0)
     assert len(small.train) == pytest.approx(200, abs=5) and len(small.test) == len(full.test)
+
+
+@pytest.mark.parametrize(("level_of", "expected"), [("train", 0.25 * 1147), ("all", 0.25 * 1347), ("all", None)])
+def test_level_of_all_counts_the_percentage_of_the_whole_training_split(level_of, expected):
+    """digits: 1347 training images, 200 of them held out; ``level_of="all"`` keeps as many images
+    as ``level`` percent of all 1347 (upstream), capped at the 1147 left for training."""
+    level = 25.0 if expected else 90.0
+    splits = load_splits("digits", val_size=200, split_seed=7, level=level, level_of=level_of)
+    assert len(splits.train) == (round(expected) if expected else 1147) and len(splits.val) == 200
+    with pytest.raises(ValueError, match=r"level_of='val'; allowed values: train, all"):
+        load_splits("digits", level_of="val")

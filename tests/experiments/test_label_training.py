@@ -25,8 +25,6 @@ def test_label_task_losses_and_decoding():
 def test_bad_label_names_the_allowed_values():
     with pytest.raises(ValueError, match=r"label='onehot'; allowed values: category, speech"):
         LabelJob(label="onehot")
-    with pytest.raises(ValueError, match=r"level_of='val'; allowed values: train, all"):
-        LabelJob(level_of="val")
 
 
 def _train_and_attack(label: str, labels_dir, out_dir):
@@ -58,14 +56,12 @@ def test_composite_labels_match_category_accuracy_and_resist_attacks_better(tmp_
     assert (tmp_path / "composite" / "checkpoints" / "best.pt").exists()
 
 
-@pytest.mark.parametrize(("level_of", "expected"), [("train", 0.25 * 1147), ("all", 0.25 * 1347)])
-def test_level_keeps_that_percentage_of_the_training_split(tmp_path, level_of, expected):
-    """digits: 1347 training images, 200 of them held out for validation; ``level_of="all"`` is
-    upstream's percentage of the whole training split (validation included)."""
+def test_level_is_passed_to_the_splits_and_the_train_size_reported(tmp_path):
+    """digits: 1347 training images, 200 held out; upstream's ``level_of="all"``: 25 % of all 1347."""
     job = LabelJob(dataset="digits", model="resnet20", label="category", epochs=1, val_size=200, level=25.0,
-                   level_of=level_of, device="cpu")
+                   level_of="all", device="cpu")
     result = train_labels(job, tmp_path, tmp_path / "run")
     full = load_splits("digits", val_size=200, split_seed=job.seed)
-    assert len(full.train) == 1147 and result.train_size == round(expected)
+    assert result.train_size == round(0.25 * 1347)
     assert result.val.predictions.numel() == len(full.val) == 200
     assert result.test.predictions.numel() == len(full.test)

@@ -100,7 +100,7 @@ class DeviceLoader:
         return {"generator": self.generator.get_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.generator.set_state(state["generator"].cpu())  # CPU generator; the checkpoint may map it to the GPU
+        self.generator.set_state(state["generator"])
 
 
 class IndexedDataset(Dataset):
@@ -161,7 +161,7 @@ class FolderLoader:
         return {"generator": self.generator.get_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.generator.set_state(state["generator"].cpu())  # CPU generator; the checkpoint may map it to the GPU
+        self.generator.set_state(state["generator"])
 
 
 def make_loader(data: ImageSet, batch_size: int, *, train: bool, device: torch.device | str = "cpu",

@@ -93,21 +93,27 @@ class Splits:
 
 def load_splits(dataset: str, *, val_size: int | float = 0, split_seed: int = 0, level: float = 100,
                 stratified: bool = False, corruption: float = 0.0, corruption_seed: int = 0,
-                corruption_include_true: bool = False, subset: int = 0,
+                corruption_include_true: bool = False, subset: int = 0, level_of: str = "train",
                 root: str | Path | None = None) -> Splits:
     """The three splits used by every experiment.
 
     The training split is divided into train/validation (``val_size``, ``split_seed``); then the
-    training part keeps ``level`` percent (``stratified`` optional); then its labels are corrupted
+    training part keeps ``level`` percent of itself (``level_of="train"``) or as many images as
+    ``level`` percent of the whole training split (``level_of="all"``, upstream "Beyond categorical
+    labels"; capped at the training part), ``stratified`` optional; then its labels are corrupted
     (``corruption`` ratio, ``corruption_seed``). Validation and test labels stay clean.
     ``subset > 0`` first keeps a seeded, class-stratified ``subset`` of the training split (for
     quick runs on a real data subset); the test split always stays whole.
     """
+    if level_of not in ("train", "all"):
+        raise ValueError(f"level_of={level_of!r}; allowed values: train, all")
     full_train = load_dataset(dataset, "train", root)
     test = load_dataset(dataset, "test", root)
     if subset:
         full_train = stratified_subset(full_train, subset, split_seed)
     train_pos, val_pos = train_val_split(len(full_train), val_size, split_seed)
+    if level_of == "all":
+        level = min(100.0, level * len(full_train) / len(train_pos))
     train_pos = keep_level(train_pos, full_train.targets.numpy(), level, split_seed, stratified)
     train, val = full_train.subset(train_pos), full_train.subset(val_pos)
     if corruption > 0:

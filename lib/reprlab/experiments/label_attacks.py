@@ -1,6 +1,7 @@
 """Attacks on, and less-data sweeps of, label-representation models: every model is a
 ``label_training`` run obtained (executed or reused) through the runner."""
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,9 +10,10 @@ import torch
 
 from reprlab import paths
 from reprlab.attacks import attack, evaluate_attack
-from reprlab.data import DeviceLoader, dataset_info, load_dataset
+from reprlab.data import DeviceLoader, ImageSet, dataset_info, load_dataset
 from reprlab.data.splits import stratified_subset
-from reprlab.experiments.label_training import LabelJob, build_label_model
+from reprlab.experiments.label_training import LabelJob, LabelTask, build_label_model
+from reprlab.models import Classifier
 from reprlab.nb import resolve_device
 from reprlab.training.checkpoint import load_checkpoint
 
@@ -29,15 +31,14 @@ def _label_training_run(label: str, profile: str, overrides: dict[str, Any] | No
     return result, LabelJob.from_params(runner.resolve_parameters("label_training", profile, values))
 
 
-def trained_label_model(label: str, profile: str, overrides: dict[str, Any] | None = None):
-    """(model in eval mode, task, job) of the ``label_training`` run for ``label`` under ``profile``."""
-    result, job = _label_training_run(label, profile, overrides)
+def load_label_model(job: LabelJob, run_dir: Path, data: ImageSet) -> tuple[Classifier, LabelTask]:
+    """(model in eval mode with the run's best weights, task) of a ``label_training`` run; ``data``
+    (e.g. the test set) gives the input shape and the number of classes."""
     device = resolve_device(job.device)
-    test = load_dataset(job.dataset, "test")
-    _, channels, size, _ = test.images.shape
-    model, task = build_label_model(job, paths.labels_dir(), channels, size, test.num_classes, device)
-    model.load_state_dict(load_checkpoint(result.run_dir / "checkpoints" / "best.pt", device)["model"])
-    return model.eval(), task, job
+    _, channels, size, _ = data.images.shape
+    model, task = build_label_model(job, paths.labels_dir(), channels, size, data.num_classes, device)
+    model.load_state_dict(load_checkpoint(run_dir / "checkpoints" / "best.pt", device)["model"])
+    return model.eval(), task
 
 
 def accuracy_on_test_set(labels: list[str], profile: str) -> dict[str, float]:
@@ -51,13 +52,15 @@ def attack_label_types(labels: list[str], profile: str, eps: list[float], method
     """Accuracy under attack for every label type x method x (un)targeted x eps, one row each
     (columns label, method, targeted, eps, accuracy, target_hit_rate), and adversarial examples
     (BIM, untargeted, largest eps) of the first ``examples`` test images for a figure."""
-    rows, gallery = [], {}
+    rows, gallery, test_sets = [], {}, {}
     for label in labels:
-        model, task, job = trained_label_model(label, profile)
+        run, job = _label_training_run(label, profile)
+        if job.dataset not in test_sets:  # every label of a profile shares it: load it once
+            test = load_dataset(job.dataset, "test")
+            test_sets[job.dataset] = stratified_subset(test, test_images, seed=0) if test_images else test
+        test = test_sets[job.dataset]
+        model, task = load_label_model(job, run.run_dir, test)
         device = next(model.parameters()).device
-        test = load_dataset(job.dataset, "test")
-        if test_images:
-            test = stratified_subset(test, test_images, seed=0)
         info = dataset_info(job.dataset)
         loader = DeviceLoader(test, batch_size, train=False, device=device)
         for method in methods:

@@ -13,14 +13,14 @@ import torch.nn.functional as F
 
 from reprlab.data import load_splits, make_loader
 from reprlab.experiments.jobs import NotebookJob
-from reprlab.labels import load_label, nearest_label
+from reprlab.labels import LABEL_TYPES, load_label, nearest_label
 from reprlab.models import Classifier, DeconvDecoder, build_backbone
 from reprlab.nb import resolve_device
 from reprlab.seeding import seed_everything
 from reprlab.training import EvalResult, TrainConfig, evaluate, fit
 from reprlab.training.checkpoint import load_checkpoint
 
-LABELS = ("category", "speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert", "glove")
+LABELS = ("category", *LABEL_TYPES)
 
 
 @dataclass
@@ -49,8 +49,6 @@ class LabelJob(NotebookJob):
     def __post_init__(self) -> None:
         if self.label not in LABELS:
             raise ValueError(f"label={self.label!r}; allowed values: {', '.join(LABELS)}")
-        if self.level_of not in ("train", "all"):
-            raise ValueError(f"level_of={self.level_of!r}; allowed values: train, all")
 
 
 @dataclass
@@ -62,7 +60,6 @@ class LabelTask:
     loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     attack_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     predict: Callable[[torch.Tensor], torch.Tensor]
-    bank: torch.Tensor | None
 
 
 def label_task(label: str, feature_dim: int, num_classes: int, bank: np.ndarray | None, smoothing: float = 0.0,
@@ -71,7 +68,7 @@ def label_task(label: str, feature_dim: int, num_classes: int, bank: np.ndarray 
     if label == "category":
         return LabelTask(nn.Linear(feature_dim, num_classes),
                          lambda o, y: F.cross_entropy(o, y, label_smoothing=smoothing),
-                         lambda o, y: F.cross_entropy(o, y, reduction="sum"), lambda o: o.argmax(1), None)
+                         lambda o, y: F.cross_entropy(o, y, reduction="sum"), lambda o: o.argmax(1))
     labels = torch.as_tensor(bank, dtype=torch.float32, device=device)
     if labels.ndim == 3:
         head: nn.Module = DeconvDecoder(feature_dim, labels.shape[-1])
@@ -85,13 +82,13 @@ def label_task(label: str, feature_dim: int, num_classes: int, bank: np.ndarray 
         per_example = F.smooth_l1_loss(outputs, labels[classes], reduction="none").flatten(1).mean(1)
         return per_example.sum()
 
-    return LabelTask(head, loss, attack_loss, lambda o: nearest_label(o, labels), labels)
+    return LabelTask(head, loss, attack_loss, lambda o: nearest_label(o, labels))
 
 
 @dataclass
 class LabelResult:
-    """A trained label model (best-on-validation weights), its history, both evaluations, the
-    number of training images and the input normalisation."""
+    """A trained label model (best-on-validation weights), its history, both evaluations and the
+    number of training images."""
 
     model: Classifier
     task: LabelTask
@@ -99,8 +96,6 @@ class LabelResult:
     val: EvalResult
     test: EvalResult
     train_size: int
-    mean: tuple[float, ...]
-    std: tuple[float, ...]
 
 
 def build_label_model(job: LabelJob, labels_dir: str | Path, channels: int, size: int, num_classes: int,
@@ -117,12 +112,8 @@ def train_labels(job: LabelJob, labels_dir: str | Path, out_dir: str | Path, *, 
     on the validation split (upstream's reported "test" accuracy) and on the real test split."""
     device = resolve_device(job.device)
     seed_everything(job.seed)
-    level = job.level
-    if job.level_of == "all":  # upstream: L % of the whole training split, validation included
-        full = load_splits(job.dataset, subset=job.subset, split_seed=job.seed)
-        total = len(full.train)
-        level = min(100.0, job.level * total / (total - job.val_size))
-    splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=level, subset=job.subset)
+    splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=job.level,
+                         level_of=job.level_of, subset=job.subset)
     _, channels, size, _ = splits.train.images.shape
     model, task = build_label_model(job, labels_dir, channels, size, splits.train.num_classes, device)
     train = make_loader(splits.train, job.batch_size, train=True, device=device, seed=job.seed)
@@ -136,5 +127,4 @@ def train_labels(job: LabelJob, labels_dir: str | Path, out_dir: str | Path, *, 
     test_loader = make_loader(splits.test, 1000, train=False, device=device)
     val = evaluate(model, evals["val"], task.loss, task.predict)
     test = evaluate(model, test_loader, task.loss, task.predict)
-    info = train.mean.flatten().tolist(), train.std.flatten().tolist()
-    return LabelResult(model, task, history, val, test, len(splits.train), tuple(info[0]), tuple(info[1]))
+    return LabelResult(model, task, history, val, test, len(splits.train))

@@ -151,7 +151,9 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
     best = -math.inf
     ckpt_dir = Path(out_dir) / "checkpoints" if out_dir is not None else None
     if ckpt_dir is not None and (ckpt_dir / "last.pt").exists():
-        state = load_checkpoint(ckpt_dir / "last.pt", map_location=device)
+        # on the CPU: RNG and loader-generator states must stay CPU tensors; the model and the
+        # optimizer copy their tensors to the parameters' device as they load
+        state = load_checkpoint(ckpt_dir / "last.pt")
         _check_resumable(state["config"], asdict(config), ckpt_dir / "last.pt")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
