@@ -10,9 +10,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from reprlab.attacks import attack
+from reprlab.evaluation.attacks import attack
 from reprlab.models import build_model
-from reprlab.nb import resolve_device
+from reprlab.training import resolve_device
 
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import scipy.fft
 
-from reprlab.image_stats import dct_percentage, local_entropy, to_gray
+from reprlab.papers.agreement.image_stats import dct_percentage, local_entropy, to_gray
 
 
 def entropy_loop(gray: np.ndarray) -> np.ndarray:

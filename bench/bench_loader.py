@@ -19,8 +19,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from reprlab.data import DeviceLoader, ImageSet
 from reprlab.models import build_model
-from reprlab.nb import resolve_device
-from reprlab.training import TrainConfig, fit
+from reprlab.training import TrainConfig, fit, resolve_device
 
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 

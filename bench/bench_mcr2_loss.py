@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from reprlab.losses import coding_rates, coding_rates_loop
-from reprlab.nb import resolve_device
+from reprlab.training import resolve_device
 
 
 def timed(fn, repeats: int, device: torch.device) -> float:

@@ -20,33 +20,34 @@
 # correct) to image statistics, with Spearman correlations and bootstrap intervals.
 
 # %% tags=["parameters"]
-dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
-models: list = ["lenet5", "vgg16_bn", "resnet50", "densenet121"]  # architectures, cycled over the networks
-networks: int = 5  # number of networks (seeds 0..N-1)
-epochs: int = 60  # training epochs
-batch_size: int = 128  # batch size
-lr: float = 0.1  # learning rate
-optimizer: str = "sgd"  # one of: sgd, adam, adamw
-weight_decay: float = 5e-4  # weight decay
-schedule: str = "cosine"  # one of: constant, multistep, cosine, onecycle
-subset: int = 0  # training images kept, class-stratified (0 keeps all)
+dataset: str = "cifar10"  # one of: {datasets}
+models: list = ["lenet5", "vgg16_bn", "resnet50", "densenet121"]  # architectures, cycled over the networks; each one of: {models}
+networks: int = 5  # number of networks (seeds 0..N-1); range: [1, inf)
+epochs: int = 60  # training epochs; range: [1, inf)
+batch_size: int = 128  # batch size; range: [1, inf)
+lr: float = 0.1  # learning rate; range: (0, inf)
+optimizer: str = "sgd"  # one of: {optimizers}
+momentum: float = 0.9  # SGD momentum; range: [0, 1)
+weight_decay: float = 5e-4  # weight decay; range: [0, inf)
+schedule: str = "cosine"  # one of: {schedules}
+milestones: list = [0.5, 0.75]  # multistep: fractions of the run where lr drops 10x; each in range: [0, 1]
+subset: int = 0  # training images kept, class-stratified (0 keeps all); range: [0, inf)
 train_source: str = "on_the_fly"  # one of: on_the_fly, eval
-random_label_probs: list = [0.0]  # label randomisation probabilities (fixed labels shared by all networks)
+random_label_probs: list = [0.0]  # label randomisation probabilities (fixed labels shared by all networks); each in range: [0, 1]
 label_seed: int = 12345  # seed of the random labels
-n_boot: int = 1000  # bootstrap resamples of the correlation intervals
+n_boot: int = 1000  # bootstrap resamples of the correlation intervals; range: [1, inf)
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
-progress: bool = True  # unused here; kept for a uniform interface
 run_dir: str = ""  # set by the runner; empty: runs/agreement/interactive-<hash>
 
 # %%
-from reprlab import image_stats, learning_order, nb, paths, plots
-from reprlab.experiments import agreement
+from reprlab import paths
+from reprlab.papers.agreement import correlations, figures, image_stats, learning_order, training
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("agreement", globals())
-recordings = {}
-for prob in random_label_probs:
-    job = agreement.AgreementJob.from_params({**run.params, "random_label_prob": prob})
-    recordings[prob] = agreement.train_networks(job, run.dir / f"labels_p{prob:g}")
+run = start_run("agreement", globals())
+job = training.AgreementJob.from_params(run.params)
+recordings = {prob: training.train_networks(job, run.dir / f"labels_p{prob:g}", random_label_prob=prob)
+              for prob in random_label_probs}
 correct_by_prob = {p: learning_order.correctness(r.train, r.train_labels) for p, r in recordings.items()}
 rec = recordings[random_label_probs[0]]
 correct = correct_by_prob[random_label_probs[0]]
@@ -59,11 +60,12 @@ test_curves = learning_order.AgreementCurves.from_correct(learning_order.correct
 # independent networks, show how much more the networks agree than their accuracies force them to.
 
 # %%
-run.save_figure(plots.instance_agreement(curves, "Instance agreement (train)"), "instance_agreement")
-run.save_figure(plots.instance_agreement(test_curves, "Instance agreement (test)"), "instance_agreement_test")
+run.save_figure(figures.instance_agreement(curves, "Instance agreement (train)"), "instance_agreement")
+run.save_figure(figures.instance_agreement(test_curves, "Instance agreement (test)"), "instance_agreement_test")
 
 # %%
-run.save_figure(plots.agreed_class_histograms(correct, rec.train_labels, rec.classes), "agreed_classes")
+shares = learning_order.agreed_class_shares(correct, rec.train_labels, len(rec.classes))
+run.save_figure(figures.agreed_class_histograms(shares, rec.classes), "agreed_classes")
 
 # %% [markdown]
 # ## Image statistics and learning order
@@ -72,18 +74,18 @@ run.save_figure(plots.agreed_class_histograms(correct, rec.train_labels, rec.cla
 stats = image_stats.cached_image_statistics(rec.train_images, rec.train_indices,
                                             paths.data_dir() / "cache" / f"image_stats_{dataset}_train.csv")
 first = learning_order.first_learned_epoch(correct)
-table = agreement.correlation_table(stats, first, epochs, n_boot=n_boot)
-run.save_figure(plots.correlation_intervals(table), "correlations")
+table = correlations.correlation_table(stats, first, epochs, n_boot=n_boot)
+run.save_figure(figures.correlation_intervals(table), "correlations")
 table
 
 # %%
 for column in ("entropy", "dct_percentage", "segments", "edge_strength"):
     curve = learning_order.mean_metric_of_agreed_set(correct, stats[column].to_numpy())
-    run.save_figure(plots.agreement_with_metric(curves, curve, column), f"agreed_{column}")
+    run.save_figure(figures.agreement_with_metric(curves, curve, column), f"agreed_{column}")
 
 # %%
 if len(random_label_probs) > 1:
-    fig = plots.agreement_by_label_noise(correct_by_prob)
+    fig = figures.agreement_by_label_noise({p: learning_order.tp_agreement(c) for p, c in correct_by_prob.items()})
     run.save_figure(fig, "agreement_random_labels")
 
 # %%
@@ -99,4 +101,4 @@ metrics = run.log_metrics(
     random_label_final_agreement={f"{p:g}": float(learning_order.tp_agreement(c)[-1])
                                   for p, c in correct_by_prob.items()},
 )
-nb.show_metrics({k: v for k, v in metrics.items() if not k.endswith("per_epoch")})
+show_metrics({k: v for k, v in metrics.items() if not k.endswith("per_epoch")})

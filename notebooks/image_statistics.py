@@ -20,31 +20,33 @@
 # cached per dataset and example index under `data/cache/`.
 
 # %% tags=["parameters"]
-dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
+dataset: str = "cifar10"  # one of: {datasets}
 split: str = "train"  # one of: train, test
-subset: int = 0  # images kept, class-stratified (0 keeps all)
+subset: int = 0  # images kept, class-stratified (0 keeps all); range: [0, inf)
 cifar10h: bool = True  # add CIFAR-10H entropy (cifar10 test split only; downloads once)
-progress: bool = True  # unused here; kept for a uniform interface
 run_dir: str = ""  # set by the runner; empty: runs/image_statistics/interactive-<hash>
 
 # %%
 
-from reprlab import image_stats, nb, paths, plots
+from reprlab import paths
 from reprlab.data import load_dataset
+from reprlab.data.cifar10h import cifar10h_entropy, load_cifar10h
 from reprlab.data.splits import stratified_subset
+from reprlab.papers.agreement import figures, image_stats
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("image_statistics", globals())
+run = start_run("image_statistics", globals())
 data = load_dataset(dataset, split)
 if subset:
     data = stratified_subset(data, subset, seed=0)
 stats = image_stats.cached_image_statistics(data.images.numpy(), data.indices.numpy(),
                                             paths.data_dir() / "cache" / f"image_stats_{dataset}_{split}.csv")
 if cifar10h and dataset == "cifar10" and split == "test":
-    stats["cifar10h_entropy"] = image_stats.cifar10h_entropy(image_stats.load_cifar10h())[data.indices.numpy()]
+    stats["cifar10h_entropy"] = cifar10h_entropy(load_cifar10h())[data.indices.numpy()]
 stats.describe()
 
 # %%
-run.save_figure(plots.metric_histograms(stats), "histograms")
+run.save_figure(figures.metric_histograms(stats), "histograms")
 
 # %%
 by_class = stats.assign(label=[data.classes[t] for t in data.targets.numpy()]).groupby("label").mean()
@@ -53,4 +55,4 @@ by_class
 # %%
 metrics = run.log_metrics(examples=len(stats), mean=stats.mean().to_dict(), std=stats.std().to_dict(),
                           mean_by_class=by_class.to_dict(orient="index"))
-nb.show_metrics({"examples": len(stats), "mean": metrics["mean"]})
+show_metrics({"examples": len(stats), "mean": metrics["mean"]})

@@ -22,34 +22,34 @@
 
 # %% tags=["parameters"]
 train_profile: str = "paper"  # profile of the label_training runs attacked here
-labels: list = ["category", "speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert"]  # label types
-eps: list = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06]  # L-infinity radii in pixel units
-attacks: list = ["fgsm", "bim", "pgd"]  # methods
+labels: list = ["category", "speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert"]  # label types; each one of: {labels}
+eps: list = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06]  # L-infinity radii in pixel units; each in range: [0, 1]
+attacks: list = ["fgsm", "bim", "pgd"]  # methods; each one of: {attacks}
 targeted: list = [False, True]  # untargeted and/or targeted
-steps: int = 5  # BIM / PGD steps
-test_images: int = 0  # attack this many test images (0: all)
+steps: int = 5  # BIM / PGD steps; range: [1, inf)
+test_images: int = 0  # attack this many test images (0: all); range: [0, inf)
 upstream_quirks: bool = False  # upstream attack semantics
-batch_size: int = 500  # images attacked at once
-progress: bool = True  # unused here; kept for a uniform interface
+batch_size: int = 500  # images attacked at once; range: [1, inf)
 run_dir: str = ""  # set by the runner; empty: runs/label_attacks/interactive-<hash>
 
 # %%
-from reprlab import nb, plots
-from reprlab.experiments import label_attacks
+from reprlab.papers.labels import attacks as label_attacks
+from reprlab.papers.labels import figures, runs
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("label_attacks", globals())
+run = start_run("label_attacks", globals())
 table, examples = label_attacks.attack_label_types(
     labels, train_profile, eps, attacks, targeted, steps=steps, test_images=test_images,
     upstream_quirks=upstream_quirks, batch_size=batch_size)
 table
 
 # %%
-run.save_figure(plots.robustness_curves(table), "robustness_curves")
+run.save_figure(figures.robustness_curves(table), "robustness_curves")
 
 # %%
-run.save_figure(plots.adversarial_grid(examples), "adversarial_examples")
+run.save_figure(figures.adversarial_grid(examples), "adversarial_examples")
 
 # %%
-accuracies = label_attacks.accuracy_on_test_set(labels, train_profile)
+accuracies = runs.accuracy_on_test_set(labels, train_profile)
 metrics = run.log_metrics(**label_attacks.summary(table, accuracies), table=table.to_dict(orient="list"))
-nb.show_metrics({k: v for k, v in metrics.items() if k != "table"})
+show_metrics({k: v for k, v in metrics.items() if k != "table"})

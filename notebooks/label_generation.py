@@ -20,29 +20,30 @@
 # token states (same 48×48 shape); `glove` reads a GloVe file or uses a clearly named stand-in.
 
 # %% tags=["parameters"]
-dataset: str = "cifar10"  # dataset whose class order the labels follow (names read from it)
+dataset: str = "cifar10"  # dataset whose class order the labels follow (names read from it); one of: {datasets}
 class_names: list = []  # class names to use instead of the dataset's (in class-index order)
-types: list = ["speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert", "glove"]  # label types
+types: list = ["speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert", "glove"]  # label types (shuffle needs speech first); each one of: {label_types}
 recordings: str = ""  # folder with <i>.wav per class; empty: espeak-ng speaks the names
 glove_file: str = ""  # glove.6B.50d.txt; empty: the sentence-encoder stand-in
 upstream_semantic_order: bool = False  # CIFAR-100 bert/glove rows in upstream's superclass order (misaligned)
 bert_upstream_unscaled: bool = False  # skip the [0, 80] scaling, as upstream's CIFAR-10 bert file
 labels_dir: str = ""  # where to write; empty: the repository's labels/
-progress: bool = True  # unused here; kept for a uniform interface
 run_dir: str = ""  # set by the runner; empty: runs/label_generation/interactive-<hash>
 
 # %%
 import pandas as pd
 
-from reprlab import labels, nb, paths, plots
+from reprlab import paths
 from reprlab.data import load_dataset
+from reprlab.papers.labels import bank, figures
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("label_generation", globals())
+run = start_run("label_generation", globals())
 names = class_names or load_dataset(dataset, "test").classes
 out = labels_dir or paths.labels_dir()
-banks, rows = labels.write_label_bank(out, dataset, names, types, recordings=recordings or None,
-                                      glove_file=glove_file or None, upstream_semantic_order=upstream_semantic_order,
-                                      bert_upstream_unscaled=bert_upstream_unscaled)
+banks, rows = bank.write_label_bank(out, dataset, names, types, recordings=recordings or None,
+                                    glove_file=glove_file or None, upstream_semantic_order=upstream_semantic_order,
+                                    bert_upstream_unscaled=bert_upstream_unscaled)
 table = pd.DataFrame(rows).set_index("type")
 table
 
@@ -50,9 +51,9 @@ table
 # ## Gallery: the label of the first classes under every representation
 
 # %%
-run.save_figure(plots.label_gallery(banks, names), "gallery")
+run.save_figure(figures.label_gallery(banks, names), "gallery")
 
 # %%
 metrics = run.log_metrics(classes=len(names), labels_dir=str(out),
                           statistics=table[["entropy", "distance"]].to_dict(orient="index"))
-nb.show_metrics(metrics)
+show_metrics(metrics)

@@ -18,23 +18,22 @@
 
 # %% tags=["parameters"]
 train_profile: str = "paper"  # profile of the label_training runs
-labels: list = ["category", "speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert"]  # label types
-levels: list = [1.0, 2.0, 4.0, 8.0, 10.0, 20.0]  # percent of the training data kept
+labels: list = ["category", "speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert"]  # label types; each one of: {labels}
+levels: list = [1.0, 2.0, 4.0, 8.0, 10.0, 20.0]  # percent of the training data kept; each in range: (0, 100]
 seeds: list = [7, 77]  # seeds (upstream README)
-progress: bool = True  # unused here; kept for a uniform interface
 run_dir: str = ""  # set by the runner; empty: runs/label_less_data/interactive-<hash>
 
 # %%
-from reprlab import nb, plots
-from reprlab.experiments import label_attacks
+from reprlab.papers.labels import figures, less_data
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("label_less_data", globals())
-table = label_attacks.less_data_sweep(labels, levels, seeds, train_profile)
+run = start_run("label_less_data", globals())
+table = less_data.less_data_sweep(labels, levels, seeds, train_profile)
 table
 
 # %%
-run.save_figure(plots.accuracy_vs_level(table), "accuracy_vs_level")
+run.save_figure(figures.accuracy_vs_level(table), "accuracy_vs_level")
 
 # %%
 metrics = run.log_metrics(table=table.reset_index().to_dict(orient="list"))
-nb.show_metrics(metrics)
+show_metrics(metrics)

@@ -20,41 +20,43 @@
 # test accuracy are reported. Run `label_generation` first for the label files.
 
 # %% tags=["parameters"]
-dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
-model: str = "resnet32"  # one of: resnet20, resnet32, resnet110, vgg19_bn, lenet5, resnet18
-label: str = "category"  # one of: category, speech, shuffle, uniform, composite, random, lowdim, bert, glove
-epochs: int = 600  # training epochs
-batch_size: int = 128  # batch size
-lr: float = 0.1  # learning rate
-optimizer: str = "sgd"  # one of: sgd, adam, adamw
-momentum: float = 0.9  # SGD momentum
-weight_decay: float = 1e-4  # weight decay
-schedule: str = "multistep"  # one of: constant, multistep, cosine, onecycle
-milestones: list = [0.5, 0.75]  # lr /10 at these fractions (upstream: epochs 300 and 450 of 600)
-smoothing: float = 0.0  # label smoothing (category only)
-val_size: int = 5000  # held-out validation images (model selection)
-level: float = 100.0  # percent of the training data kept
+dataset: str = "cifar10"  # one of: {datasets}
+model: str = "resnet32"  # backbone; one of: {models}
+label: str = "category"  # label representation; one of: {labels}
+epochs: int = 600  # training epochs; range: [1, inf)
+batch_size: int = 128  # batch size; range: [1, inf)
+lr: float = 0.1  # learning rate; range: (0, inf)
+optimizer: str = "sgd"  # one of: {optimizers}
+momentum: float = 0.9  # SGD momentum; range: [0, 1)
+weight_decay: float = 1e-4  # weight decay; range: [0, inf)
+schedule: str = "multistep"  # one of: {schedules}
+milestones: list = [0.5, 0.75]  # lr /10 at these fractions (upstream: epochs 300 and 450 of 600); each in range: [0, 1]
+smoothing: float = 0.0  # label smoothing (category only); range: [0, 1)
+val_size: int = 5000  # held-out validation images (model selection); range: [1, inf)
+level: float = 100.0  # percent of the training data kept; range: (0, 100]
 level_of: str = "train"  # one of: train, all
-subset: int = 0  # training images kept first, class-stratified (0 keeps all)
+subset: int = 0  # training images kept first, class-stratified (0 keeps all); range: [0, inf)
 seed: int = 7  # seeds init, split, data order and augmentation
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
 progress: bool = True  # live progress bar (the runner turns it off)
 run_dir: str = ""  # set by the runner; empty: runs/label_training/interactive-<hash>
 
 # %%
-from reprlab import nb, paths, plots
-from reprlab.experiments import label_training
+from reprlab import paths
+from reprlab.papers.labels import training
+from reprlab.workbench import figures
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("label_training", globals())
-job = label_training.LabelJob.from_params(run.params)
-result = label_training.train_labels(job, paths.labels_dir(), run.dir, progress=progress)
+run = start_run("label_training", globals())
+job = training.LabelJob.from_params(run.params)
+result = training.train_labels(job, paths.labels_dir(), run.dir, progress=progress)
 
 # %%
-run.save_figure(plots.learning_curves(result.history), "learning_curves")
+run.save_figure(figures.learning_curves(result.history), "learning_curves")
 
 # %%
 metrics = run.log_metrics(label=label, val_accuracy=result.val.accuracy, test_accuracy=result.test.accuracy,
                           train_images=result.train_size,
                           best_epoch=int(max(result.history, key=lambda r: r["val_accuracy"])["epoch"]),
                           train_seconds=sum(r["seconds"] for r in result.history))
-nb.show_metrics(metrics)
+show_metrics(metrics)

@@ -19,23 +19,22 @@
 
 # %% tags=["parameters"]
 train_profile: str = "paper"  # profile of the mcr2_train and train_classifier runs
-ratios: list = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]  # label corruption ratios
+ratios: list = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]  # label corruption ratios (0.0 is the reference); each in range: [0, 1]
 ce_params: dict = {"epochs": 400, "lr": 0.1, "weight_decay": 5e-4, "milestones": [0.375, 0.75]}  # train_classifier settings of the baseline
-progress: bool = True  # unused here; kept for a uniform interface
 run_dir: str = ""  # set by the runner; empty: runs/mcr2_corruption_sweep/interactive-<hash>
 
 # %%
-from reprlab import nb, plots
-from reprlab.experiments import mcr2
+from reprlab.papers.mcr2 import figures, sweep
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("mcr2_corruption_sweep", globals())
-table = mcr2.corruption_sweep(ratios, train_profile, ce_params)
+run = start_run("mcr2_corruption_sweep", globals())
+table = sweep.corruption_sweep(ratios, train_profile, ce_params)
 table
 
 # %%
-fig = plots.accuracy_vs_corruption(table)
+fig = figures.accuracy_vs_corruption(table)
 run.save_figure(fig, "accuracy_vs_corruption")
 
 # %%
-metrics = run.log_metrics(**mcr2.sweep_summary(table), table=table.to_dict(orient="list"))
-nb.show_metrics(metrics)
+metrics = run.log_metrics(**sweep.sweep_summary(table), table=table.to_dict(orient="list"))
+show_metrics(metrics)

@@ -22,42 +22,42 @@
 train_profile: str = "paper"  # profile of the mcr2_train and train_classifier runs evaluated here
 train_overrides: dict = {}  # extra mcr2_train parameters, e.g. {"lcr": 0.2}
 ce_params: dict = {"epochs": 400, "lr": 0.1, "weight_decay": 5e-4, "milestones": [0.375, 0.75]}  # train_classifier settings of the baseline
-n_comp: int = 30  # nearest subspace: principal components per class
-knn_k: int = 10  # kNN neighbours
-cluster_subset: int = 2000  # training features clustered (KMeans, EnSC); 0 for all
-ensc_gamma: float = 50.0  # EnSC: gamma relative to the smallest non-trivial value
-progress: bool = True  # unused here; kept for a uniform interface
+n_comp: int = 30  # nearest subspace: principal components per class; range: [1, inf)
+knn_k: int = 10  # kNN neighbours; range: [1, inf)
+cluster_subset: int = 2000  # training features clustered (KMeans, EnSC); 0 for all; range: [0, inf)
+ensc_gamma: float = 50.0  # EnSC: gamma relative to the smallest non-trivial value; range: (0, inf)
 run_dir: str = ""  # set by the runner; empty: runs/mcr2_evaluate/interactive-<hash>
 
 # %%
-from reprlab import nb, plots, runner
-from reprlab.experiments import mcr2
+from reprlab.papers.mcr2 import evaluation, figures, training
+from reprlab.workbench.notebook import show_metrics, start_run
+from reprlab.workbench.runner import run_notebook
 
-run = nb.start_run("mcr2_evaluate", globals())
-trained = runner.run_notebook("mcr2_train", train_profile, train_overrides)
+run = start_run("mcr2_evaluate", globals())
+trained = run_notebook("mcr2_train", train_profile, train_overrides)
 assert trained.status != "failed", f"mcr2_train failed: {trained.error}"
-job = mcr2.MCR2Job.from_params(runner.resolve_parameters("mcr2_train", train_profile, train_overrides))
-features = mcr2.Features.load(trained.run_dir / "features")
-baseline = runner.run_notebook("train_classifier", train_profile, job.cross_entropy_params(ce_params))
+job = training.MCR2Job.from_params(trained.params)
+features = training.Features.load(trained.run_dir / "features")
+baseline = run_notebook("train_classifier", train_profile, job.cross_entropy_params(ce_params))
 assert baseline.status != "failed", f"train_classifier failed: {baseline.error}"
 
 # %% [markdown]
 # ## Classification and clustering
 
 # %%
-scores = mcr2.classify(features, n_comp=n_comp, knn_k=knn_k)
-scores |= mcr2.cluster(features, n_clusters=len(set(features.test_labels)), subset=cluster_subset,
+scores = evaluation.classify(features, n_comp=n_comp, knn_k=knn_k)
+scores |= evaluation.cluster(features, n_clusters=len(set(features.test_labels)), subset=cluster_subset,
                        ensc_gamma=ensc_gamma)
 metrics = run.log_metrics(**scores, cross_entropy_accuracy=baseline.metrics["test_accuracy"],
                           label_corruption=job.lcr, train_run=str(trained.run_dir))
-nb.show_metrics(metrics)
+show_metrics(metrics)
 
 # %% [markdown]
 # ## Per-class singular values
 # MCR² spreads each class over a low-dimensional subspace: a few large singular values per class.
 
 # %%
-run.save_figure(plots.singular_value_spectra(features.train, features.train_clean_labels), "singular_values")
+run.save_figure(figures.singular_value_spectra(features.train, features.train_clean_labels), "singular_values")
 
 # %% [markdown]
 # ## Cosine similarity of features sorted by class
@@ -65,7 +65,7 @@ run.save_figure(plots.singular_value_spectra(features.train, features.train_clea
 # are close to orthogonal.
 
 # %%
-run.save_figure(plots.cosine_heatmap(features.test, features.test_labels, per_class=100), "cosine_heatmap")
+run.save_figure(figures.cosine_heatmap(features.test, features.test_labels, per_class=100), "cosine_heatmap")
 
 # %%
-run.save_figure(plots.projection_2d(features.test, features.test_labels), "projection_2d")
+run.save_figure(figures.projection_2d(features.test, features.test_labels), "projection_2d")

@@ -20,49 +20,50 @@
 # (batched Cholesky log-determinants). Features of both splits are saved for `mcr2_evaluate`.
 
 # %% tags=["parameters"]
-dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
-model: str = "resnet18"  # backbone, one of: resnet20, resnet32, resnet44, resnet56, resnet110, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn, resnet18, resnet50, lenet5
-fd: int = 128  # feature dimension
+dataset: str = "cifar10"  # one of: {datasets}
+model: str = "resnet18"  # backbone; one of: {models}
+fd: int = 128  # feature dimension; range: [1, inf)
 mode: str = "supervised"  # one of: supervised, selfsupervised
-epochs: int = 500  # training epochs
-batch_size: int = 1000  # images per batch (selfsupervised: images x views)
-lr: float = 0.01  # learning rate
-optimizer: str = "sgd"  # one of: sgd, adam, adamw
-momentum: float = 0.9  # SGD momentum
-weight_decay: float = 5e-4  # weight decay
-schedule: str = "multistep"  # one of: constant, multistep, cosine, onecycle
-milestones: list = [0.4, 0.8]  # multistep: fractions of the run where lr drops 10x (epochs 200, 400 of 500)
-eps: float = 0.5  # squared distortion eps^2 (upstream --eps)
-gam1: float = 1.0  # gamma_1, inside the expansion logdet
-gam2: float = 1.0  # gamma_2, weight of the expansion term
-lcr: float = 0.0  # label corruption ratio
+epochs: int = 500  # training epochs; range: [1, inf)
+batch_size: int = 1000  # images per batch (selfsupervised: images x views); range: [1, inf)
+lr: float = 0.01  # learning rate; range: (0, inf)
+optimizer: str = "sgd"  # one of: {optimizers}
+momentum: float = 0.9  # SGD momentum; range: [0, 1)
+weight_decay: float = 5e-4  # weight decay; range: [0, inf)
+schedule: str = "multistep"  # one of: {schedules}
+milestones: list = [0.4, 0.8]  # multistep: fractions of the run where lr drops 10x (epochs 200, 400 of 500); each in range: [0, 1]
+eps: float = 0.5  # squared distortion eps^2 (upstream --eps); range: (0, inf)
+gam1: float = 1.0  # gamma_1, inside the expansion logdet; range: (0, inf)
+gam2: float = 1.0  # gamma_2, weight of the expansion term; range: (0, inf)
+lcr: float = 0.0  # label corruption ratio; range: [0, 1]
 lcs: int = 10  # label corruption seed
 corruption_include_true: bool = False  # upstream: a corrupted label may equal the true one
-n_aug: int = 50  # selfsupervised: views per image (view 0 is the identity)
+n_aug: int = 50  # selfsupervised: views per image (view 0 is the identity); range: [1, inf)
 fixed_order: bool = False  # selfsupervised: upstream's fixed image groupings every epoch
-subset: int = 0  # training images kept, class-stratified (0 keeps all)
+subset: int = 0  # training images kept, class-stratified (0 keeps all); range: [0, inf)
 seed: int = 0  # seeds init, split and data order
 float64: bool = False  # log-determinants in float64
-n_comp: int = 30  # nearest subspace: principal components per class
-knn_k: int = 10  # kNN neighbours
+n_comp: int = 30  # nearest subspace: principal components per class; range: [1, inf)
+knn_k: int = 10  # kNN neighbours; range: [1, inf)
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
 progress: bool = True  # live progress bar (the runner turns it off)
 run_dir: str = ""  # set by the runner; empty: runs/mcr2_train/interactive-<hash>
 
 # %%
-from reprlab import nb, plots
-from reprlab.experiments import mcr2
+from reprlab.papers.mcr2 import evaluation, training
+from reprlab.workbench import figures
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("mcr2_train", globals())
-job = mcr2.MCR2Job.from_params(run.params)
-model, history, features = mcr2.train_mcr2(job, run.dir, progress=progress)
+run = start_run("mcr2_train", globals())
+job = training.MCR2Job.from_params(run.params)
+model, history, features = training.train_mcr2(job, run.dir, progress=progress)
 
 # %% [markdown]
 # ## Coding rates over training
 # The expansion R should rise and the compression Rc fall, so that ΔR = R − Rc grows.
 
 # %%
-fig = plots.history_columns(history, {"train_R": "R (expansion)", "train_Rc": "Rc (compression)",
+fig = figures.history_columns(history, {"train_R": "R (expansion)", "train_Rc": "Rc (compression)",
                                       "train_delta_R": "ΔR = R − Rc"}, "Coding rates (training batches)")
 run.save_figure(fig, "coding_rates")
 
@@ -70,7 +71,7 @@ run.save_figure(fig, "coding_rates")
 # ## Test accuracy of classifiers on the learned features
 
 # %%
-scores = mcr2.classify(features, n_comp=n_comp, knn_k=knn_k, svm=False)
+scores = evaluation.classify(features, n_comp=n_comp, knn_k=knn_k, svm=False)
 metrics = run.log_metrics(**scores, delta_R=history[-1]["train_delta_R"], R=history[-1]["train_R"],
                           Rc=history[-1]["train_Rc"], epochs=len(history))
-nb.show_metrics(metrics)
+show_metrics(metrics)

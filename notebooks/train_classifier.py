@@ -19,22 +19,22 @@
 # at least 85 % test accuracy on the full 10 000-image test set in a few CPU minutes.
 
 # %% tags=["parameters"]
-dataset: str = "cifar10"  # one of: fashionmnist, mnist, cifar10, cifar100, stl10, digits
-model: str = "resnet32"  # one of: resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn, resnet18, resnet50, densenet121, lenet5
-epochs: int = 200  # training epochs
-batch_size: int = 128  # per-device batch size
-lr: float = 0.1  # peak learning rate
-optimizer: str = "sgd"  # one of: sgd, adam, adamw
-momentum: float = 0.9  # SGD momentum
-weight_decay: float = 5e-4  # L2 weight decay
-schedule: str = "multistep"  # one of: constant, multistep, cosine, onecycle
-milestones: list = [0.5, 0.75]  # multistep: fractions of the run where lr is multiplied by 0.1
-warmup: float = 0.0  # warm-up as a fraction of the run
-subset: int = 0  # keep this many training images, class-stratified (0 keeps all)
-val_size: int = 0  # training images held out for validation / model selection
-level: float = 100.0  # percent of the training data kept
+dataset: str = "cifar10"  # one of: {datasets}
+model: str = "resnet32"  # backbone; one of: {models}
+epochs: int = 200  # training epochs; range: [1, inf)
+batch_size: int = 128  # per-device batch size; range: [1, inf)
+lr: float = 0.1  # peak learning rate; range: (0, inf)
+optimizer: str = "sgd"  # one of: {optimizers}
+momentum: float = 0.9  # SGD momentum; range: [0, 1)
+weight_decay: float = 5e-4  # weight decay; range: [0, inf)
+schedule: str = "multistep"  # one of: {schedules}
+milestones: list = [0.5, 0.75]  # multistep: fractions of the run where lr is multiplied by 0.1; each in range: [0, 1]
+warmup: float = 0.0  # warm-up as a fraction of the run; range: [0, 1)
+subset: int = 0  # keep this many training images, class-stratified (0 keeps all); range: [0, inf)
+val_size: int = 0  # training images held out for validation / model selection; range: [0, inf)
+level: float = 100.0  # percent of the training data kept; range: (0, 100]
 stratified: bool = False  # keep `level` percent of every class
-corruption: float = 0.0  # fraction of training labels replaced by a random label
+corruption: float = 0.0  # fraction of training labels replaced by a random label; range: [0, 1]
 corruption_seed: int = 0  # seed of the label corruption
 corruption_include_true: bool = False  # upstream MCR2: the random label may equal the true one
 seed: int = 0  # seeds init, split, data order and augmentation
@@ -42,15 +42,16 @@ deterministic: bool = False  # deterministic kernels (bit-exact reruns)
 amp: bool = True  # bf16 autocast on GPU
 compile: bool = False  # torch.compile on GPU
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
-nproc: int = 1  # processes for DistributedDataParallel via torchrun (GPUs)
+nproc: int = 1  # processes for DistributedDataParallel via torchrun (GPUs); range: [1, inf)
 progress: bool = True  # live progress bar (the runner turns it off)
 run_dir: str = ""  # set by the runner; empty: runs/train_classifier/interactive-<hash>
 
 # %%
-from reprlab import nb, plots
-from reprlab.experiments import classification
+from reprlab.training import classification
+from reprlab.workbench import figures
+from reprlab.workbench.notebook import show_metrics, start_run
 
-run = nb.start_run("train_classifier", globals())
+run = start_run("train_classifier", globals())
 job = classification.ClassifierJob.from_params(run.params)
 result = classification.run(job, run.dir, nproc=nproc, progress=progress)
 
@@ -58,14 +59,14 @@ result = classification.run(job, run.dir, nproc=nproc, progress=progress)
 # ## Learning curves
 
 # %%
-fig = plots.learning_curves(result.history)
+fig = figures.learning_curves(result.history)
 run.save_figure(fig, "learning_curves")
 
 # %% [markdown]
 # ## Confusion matrix on the test set
 
 # %%
-fig = plots.confusion(result.test.predictions.numpy(), result.test.targets.numpy(), result.classes)
+fig = figures.confusion(result.test.predictions.numpy(), result.test.targets.numpy(), result.classes)
 run.save_figure(fig, "confusion_matrix")
 
 # %%
@@ -78,4 +79,4 @@ metrics = run.log_metrics(
     epochs=len(result.history),
     train_seconds=sum(r["seconds"] for r in result.history),
 )
-nb.show_metrics(metrics)
+show_metrics(metrics)

@@ -1,3 +1,3 @@
-from reprlab.cli import main
+from reprlab.workbench.cli import main
 
 raise SystemExit(main())

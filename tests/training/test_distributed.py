@@ -33,7 +33,7 @@ def _worker(rank, port, out):
     model = _model()
     loader = make_loader(_data(), BATCH, train=True, seed=1)  # shards by rank
     loader.crop_padding, loader.flip = 0, False
-    first = next(iter(loader))[2]
+    first = next(iter(loader)).indices
     loader.load_state_dict({"generator": torch.Generator().manual_seed(1).get_state()})
     fit(model, _limit(loader, 1), TrainConfig(epochs=1, lr=0.1, momentum=0.0, weight_decay=0.0, schedule="constant"),
         log=lambda _: None)

@@ -4,8 +4,8 @@ import torch.nn as nn
 
 from reprlab.data import load_splits, make_loader
 from reprlab.models import build_model
-from reprlab.seeding import seed_everything
 from reprlab.training import Hook, TrainConfig, evaluate, fit
+from reprlab.training.seeding import seed_everything
 
 
 def _setup(device, seed=0):
@@ -68,8 +68,8 @@ class _Recorder(Hook):
     def __init__(self):
         self.seen, self.evals, self.epochs = [], [], []
 
-    def on_train_batch(self, epoch, indices, outputs, targets):
-        self.seen.append((epoch, indices.clone()))
+    def on_train_batch(self, epoch, batch, outputs):
+        self.seen.append((epoch, batch.indices.clone()))
 
     def on_eval(self, epoch, split, result):
         self.evals.append((epoch, split, result.predictions.clone(), result.indices.clone()))
@@ -96,3 +96,80 @@ def test_nan_loss_stops_with_a_clear_error(device):
 
     with pytest.raises(FloatingPointError, match="epoch 1"):
         fit(model, train, TrainConfig(epochs=1), loss_fn=broken)
+
+
+def test_without_a_predictor_eval_loaders_report_the_loss_only(device):
+    model, train, test = _setup(device)
+    history = fit(model, train, TrainConfig(epochs=1, lr=0.05), predict=None, eval_loaders={"test": test})
+    assert "test_accuracy" not in history[0] and "train_accuracy" not in history[0]
+    reference = evaluate(model, test)  # the same loss as the engine's evaluation after epoch 1
+    assert history[0]["test_loss"] == pytest.approx(reference.loss, rel=1e-6)
+    result = evaluate(model, test, predict=None)
+    assert result.predictions is None and result.accuracy != result.accuracy  # NaN
+    assert result.loss == pytest.approx(reference.loss, rel=1e-6)
+
+
+def test_a_step_sees_the_whole_batch_and_logs_its_terms(device):
+    """A self-supervised step reads what the loader put in ``extras`` and logs several terms."""
+    from reprlab.training import Batch, StepOutput
+
+    model, train, _ = _setup(device)
+    seen_extras = []
+
+    class WithExtras:
+        def __init__(self, loader):
+            self.loader = loader
+
+        def __len__(self):
+            return len(self.loader)
+
+        def __iter__(self):
+            for batch in self.loader:
+                yield Batch(batch.images, batch.targets, batch.indices, {"flipped": batch.images.flip(3)})
+
+        def state_dict(self):
+            return self.loader.state_dict()
+
+        def load_state_dict(self, state):
+            self.loader.load_state_dict(state)
+
+    def consistency_step(net, batch):
+        seen_extras.append(sorted(batch.extras))
+        a, b = net(batch.images), net(batch.extras["flipped"])
+        ce = nn.functional.cross_entropy(a, batch.targets)
+        agree = (a.softmax(1) - b.softmax(1)).pow(2).sum(1).mean()
+        return StepOutput(ce + agree, a, {"ce": ce.detach(), "agree": agree.detach()})
+
+    history = fit(model, WithExtras(train), TrainConfig(epochs=1, lr=0.05), step=consistency_step)
+    assert seen_extras[0] == ["flipped"] and len(seen_extras) == len(train)
+    record = history[0]
+    assert record["train_loss"] == pytest.approx(record["train_ce"] + record["train_agree"], rel=1e-5)
+    assert 0 < record["train_accuracy"] <= 1
+
+
+def test_mcr2_selfsupervised_views_resume_bit_for_bit(tmp_path, device):
+    """MCR2's self-supervised mode through the batch contract: the pseudo-labels come in
+    ``batch.extras``, and a run split in two processes equals one straight run."""
+    from reprlab.data.views import MultiViewLoader
+    from reprlab.losses import MCR2Loss
+    from reprlab.papers.mcr2.training import build_mcr2_model
+    from reprlab.training import supervised_step
+
+    def setup():
+        seed_everything(0, deterministic=True)
+        data = load_splits("digits", split_seed=0, subset=400).train
+        model = build_mcr2_model("resnet20", 16, 1, 8).to(device)
+        return model, MultiViewLoader(data, 10, 4, device=device, seed=0)
+
+    config = TrainConfig(epochs=2, lr=0.01, optimizer="adam", schedule="cosine", amp=False)
+    step = supervised_step(MCR2Loss(10, eps=0.5), "pseudo_labels")
+    model, loader = setup()
+    straight = fit(model, loader, config, step=step, predict=None, out_dir=tmp_path / "a")
+    straight_state = model.state_dict()
+    model, loader = setup()
+    fit(model, loader, config, step=step, predict=None, out_dir=tmp_path / "b", until_epoch=1)
+    model, loader = setup()
+    resumed = fit(model, loader, config, step=step, predict=None, out_dir=tmp_path / "b")
+    assert [r["train_delta_R"] for r in resumed] == [r["train_delta_R"] for r in straight]
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, straight_state[key]), key

@@ -2,8 +2,8 @@ import numpy as np
 
 from reprlab.data import load_splits, make_loader
 from reprlab.models import build_model
-from reprlab.seeding import seed_everything
 from reprlab.training import PredictionRecorder, TrainConfig, fit
+from reprlab.training.seeding import seed_everything
 
 
 def _train(out, until=None, source="on_the_fly"):

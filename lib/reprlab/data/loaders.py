@@ -1,4 +1,4 @@
-"""Loaders yielding ``(images, targets, indices)`` batches.
+"""Loaders yielding :class:`~reprlab.training.batch.Batch` objects (images, targets, indices).
 
 :class:`DeviceLoader` keeps a whole :class:`ImageSet` as one uint8 tensor on the device and does
 the standard augmentation (zero-padded random crop, horizontal flip) per sample on the device,
@@ -11,42 +11,33 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 import torchvision
 from torch.utils.data import DataLoader, Dataset
 
+from reprlab.data.augment import random_crop_flip
 from reprlab.data.datasets import DATASETS, ImageSet, dataset_info
-
-Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
-
-
-def random_crop_flip(images: torch.Tensor, padding: int, flip: bool, generator: torch.Generator) -> torch.Tensor:
-    """Per-sample zero-padded random crop and horizontal flip, as torchvision's
-    ``RandomCrop(size, padding)`` + ``RandomHorizontalFlip()`` on each image.
-
-    images: (B, C, H, W) float in [0, 1] on any device. Random numbers come from the CPU
-    ``generator`` so the result does not depend on the device.
-    """
-    b, _, h, w = images.shape
-    device = images.device
-    if padding:
-        padded = F.pad(images, (padding, padding, padding, padding))
-        dy = torch.randint(0, 2 * padding + 1, (b,), generator=generator).to(device)
-        dx = torch.randint(0, 2 * padding + 1, (b,), generator=generator).to(device)
-        rows = (dy[:, None] + torch.arange(h, device=device))[:, :, None]  # (B, H, 1)
-        cols = (dx[:, None] + torch.arange(w, device=device))[:, None, :]  # (B, 1, W)
-        batch = torch.arange(b, device=device)[:, None, None]
-        images = padded[batch, :, rows, cols].permute(0, 3, 1, 2)  # (B, H, W, C) -> (B, C, H, W)
-    if flip:
-        mask = (torch.rand(b, generator=generator) < 0.5).to(device)
-        images = torch.where(mask[:, None, None, None], images.flip(3), images)
-    return images
+from reprlab.data.normalize import Normalizer
+from reprlab.training.batch import Batch
 
 
-class DeviceLoader:
+class SeededLoader:
+    """Base of every loader: its randomness (order, augmentation) comes from one CPU generator
+    seeded with ``seed``, whose state is what a checkpoint stores for an exact resume."""
+
+    def __init__(self, seed: int) -> None:
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.set_state(state["generator"])
+
+
+class DeviceLoader(SeededLoader):
     """Batches of a device-resident :class:`ImageSet`.
 
-    Yields (images (B, C, H, W) float32 normalised, targets (B,) int64, indices (B,) int64).
+    Yields batches of images (B, C, H, W) float32 normalised, targets (B,) int64, indices (B,) int64.
     ``train=True`` shuffles each epoch, augments, and drops the last incomplete batch.
     Under DDP each of ``world_size`` ranks gets its own disjoint share of every epoch's
     permutation (the same ``seed`` on every rank keeps the permutations identical).
@@ -63,8 +54,9 @@ class DeviceLoader:
             crop_padding = info.crop_padding if info else 0
         if flip is None:
             flip = info.flip if info else False
-        self.mean = torch.tensor(mean if mean is not None else info.mean, device=device).view(1, -1, 1, 1)
-        self.std = torch.tensor(std if std is not None else info.std, device=device).view(1, -1, 1, 1)
+        super().__init__(seed)
+        self.normalize = Normalizer(mean if mean is not None else info.mean, std if std is not None else info.std,
+                                    device)
         self.crop_padding, self.flip = (crop_padding, flip) if train else (0, False)
         self.data, self.batch_size, self.train = data, batch_size, train
         self.device, self.rank, self.world_size = torch.device(device), rank, world_size
@@ -72,7 +64,6 @@ class DeviceLoader:
         self.images = data.images.to(self.device)
         self.targets = data.targets.to(self.device)
         self.indices = data.indices.to(self.device)
-        self.generator = torch.Generator().manual_seed(seed)
 
     def __len__(self) -> int:
         n = len(self.data) // self.world_size
@@ -91,16 +82,10 @@ class DeviceLoader:
             images = self.images[pos].float().div_(255)
             if self.train:
                 images = random_crop_flip(images, self.crop_padding, self.flip, self.generator)
-            images = (images - self.mean) / self.std
+            images = self.normalize(images)
             if self.channels_last:
                 images = images.contiguous(memory_format=torch.channels_last)
-            yield images, self.targets[pos], self.indices[pos]
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"generator": self.generator.get_state()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.generator.set_state(state["generator"])
+            yield Batch(images, self.targets[pos], self.indices[pos])
 
 
 class IndexedDataset(Dataset):
@@ -117,7 +102,7 @@ class IndexedDataset(Dataset):
         return image, target, index
 
 
-class FolderLoader:
+class FolderLoader(SeededLoader):
     """The standard ``DataLoader`` path for ``root/<class>/<image>`` folders.
 
     Images are resized to ``image_size`` and, for training, augmented with torchvision's
@@ -136,8 +121,8 @@ class FolderLoader:
         steps += [t.ToTensor(), t.Normalize(info.mean, info.std)]
         self.folder = torchvision.datasets.ImageFolder(str(root), transform=t.Compose(steps))
         self.classes = self.folder.classes
+        super().__init__(seed)
         self.device, self.channels_last = torch.device(device), channels_last
-        self.generator = torch.Generator().manual_seed(seed)
         sampler = None
         if world_size > 1:
             sampler = torch.utils.data.distributed.DistributedSampler(
@@ -155,13 +140,7 @@ class FolderLoader:
             images = images.to(self.device, non_blocking=True)
             if self.channels_last:
                 images = images.contiguous(memory_format=torch.channels_last)
-            yield images, targets.to(self.device), indices.to(self.device)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"generator": self.generator.get_state()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.generator.set_state(state["generator"])
+            yield Batch(images, targets.to(self.device), indices.to(self.device))
 
 
 def make_loader(data: ImageSet, batch_size: int, *, train: bool, device: torch.device | str = "cpu",

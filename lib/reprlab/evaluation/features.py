@@ -13,9 +13,9 @@ def extract_features(model: nn.Module, loader: Iterable) -> tuple[torch.Tensor, 
     was_training = model.training
     model.eval()
     feats, targets, indices = [], [], []
-    for images, y, idx in loader:
-        feats.append(model(images).float().cpu())
-        targets.append(y.cpu())
-        indices.append(idx.cpu())
+    for batch in loader:
+        feats.append(model(batch.images).float().cpu())
+        targets.append(batch.targets.cpu())
+        indices.append(batch.indices.cpu())
     model.train(was_training)
     return torch.cat(feats), torch.cat(targets), torch.cat(indices)

@@ -19,10 +19,19 @@ def is_main_process() -> bool:
     return rank_and_world_size()[0] == 0
 
 
-def init_from_env() -> torch.device:
-    """Start the process group when launched by torchrun and return this process's device."""
+def resolve_device(device: str = "auto") -> torch.device:
+    """The device a run trains on: the one resolver every experiment uses.
+
+    Under torchrun (``RANK`` set) the process group is started (NCCL on GPUs, gloo on the CPU) and
+    this rank's device is returned, whatever ``device`` says. Otherwise ``"auto"`` gives CUDA when
+    available, else the CPU, and any other value is ``torch.device(device)`` (``cpu``, ``cuda:1``)."""
     if "RANK" not in os.environ:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(device)
+    if dist.is_initialized():
+        local_rank = int(os.environ.get("LOCAL_RANK", 0))
+        return torch.device("cuda", local_rank) if torch.cuda.is_available() else torch.device("cpu")
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
     if torch.cuda.is_available():
         torch.cuda.set_device(local_rank)

@@ -1,7 +1,11 @@
 """``fit``: epochs of SGD-family training with per-epoch evaluation, hooks, atomic checkpoints
-and exact resume; ``evaluate``: loss, accuracy and every example's prediction on a loader."""
+and exact resume; ``evaluate``: loss, accuracy and every example's prediction on a loader.
+
+Both speak the batch contract of :mod:`reprlab.training.batch`: loaders yield :class:`Batch`,
+and a step (default: :func:`supervised_step` of ``loss_fn``) turns a batch into a loss."""
 
 import contextlib
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -14,25 +18,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from reprlab.seeding import rng_state, set_rng_state
+from reprlab.training.batch import LossFn, PredictFn, Step, argmax_predict, supervised_step
 from reprlab.training.checkpoint import load_checkpoint, save_checkpoint, write_history
 from reprlab.training.distributed import all_reduce_mean, is_main_process, rank_and_world_size
 from reprlab.training.hooks import Hook
 from reprlab.training.optim import build_optimizer
 from reprlab.training.schedules import lr_factor
-
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor | tuple[torch.Tensor, dict[str, torch.Tensor]]]
-PredictFn = Callable[[torch.Tensor], torch.Tensor]
-
-
-def _split_loss(value: torch.Tensor | tuple[torch.Tensor, dict[str, torch.Tensor]]):
-    """A loss function may return the scalar loss, or (loss, {name: detached scalar term})."""
-    return value if isinstance(value, tuple) else (value, {})
-
-
-def argmax_predict(outputs: torch.Tensor) -> torch.Tensor:
-    """Class prediction from logits: (B, K) -> (B,)."""
-    return outputs.argmax(dim=1)
+from reprlab.training.seeding import rng_state, set_rng_state
 
 
 @dataclass
@@ -65,15 +57,24 @@ class TrainConfig:
             raise ValueError(f"epochs={self.epochs!r} must be at least 1")
         self.milestones = tuple(self.milestones)
 
+    @classmethod
+    def from_job(cls, job: Any, **settings: Any) -> "TrainConfig":
+        """The config of an experiment's job: every field of this class that ``job`` has (epochs,
+        lr, optimizer, momentum, ...), then ``settings`` (e.g. ``best_metric``, ``amp=False``).
+        The one way every experiment builds its config, so no setting is silently dropped."""
+        values = {f.name: getattr(job, f.name) for f in dataclasses.fields(cls) if hasattr(job, f.name)}
+        return cls(**{**values, **settings})
+
 
 @dataclass
 class EvalResult:
     """Mean loss and accuracy on a split, and per-example predictions (N,) int64 on the CPU,
-    aligned with ``targets`` and the dataset ``indices``."""
+    aligned with ``targets`` and the dataset ``indices``. Without a predictor, ``accuracy`` is NaN
+    and ``predictions`` is None."""
 
     loss: float
     accuracy: float
-    predictions: torch.Tensor
+    predictions: torch.Tensor | None
     targets: torch.Tensor
     indices: torch.Tensor
 
@@ -86,38 +87,45 @@ def _autocast(device: torch.device, enabled: bool) -> contextlib.AbstractContext
 
 @torch.inference_mode()
 def evaluate(model: nn.Module, loader: Iterable, loss_fn: LossFn = F.cross_entropy,
-             predict: PredictFn = argmax_predict, amp: bool = True) -> EvalResult:
-    """Evaluate ``model`` (put in eval mode, restored afterwards) on every batch of ``loader``."""
+             predict: PredictFn | None = argmax_predict, amp: bool = True, *, step: Step | None = None
+             ) -> EvalResult:
+    """Evaluate ``model`` (put in eval mode, restored afterwards) on every batch of ``loader``
+    with ``step`` (default: :func:`supervised_step` of ``loss_fn``); ``predict=None`` skips accuracy."""
+    step = step or supervised_step(loss_fn)
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     total_loss, preds, targets_all, indices_all = 0.0, [], [], []
-    for images, targets, indices in loader:
+    for batch in loader:
         with _autocast(device, amp):
-            outputs = model(images)
-        total_loss += float(_split_loss(loss_fn(outputs.float(), targets))[0]) * len(targets)
-        preds.append(predict(outputs.float()).cpu())
-        targets_all.append(targets.cpu())
-        indices_all.append(indices.cpu())
+            out = step(model, batch)
+        total_loss += float(out.loss) * len(batch)
+        if predict is not None:
+            preds.append(predict(out.outputs.float()).cpu())
+        targets_all.append(batch.targets.cpu())
+        indices_all.append(batch.indices.cpu())
     model.train(was_training)
-    predictions, targets, indices = torch.cat(preds), torch.cat(targets_all), torch.cat(indices_all)
-    n = max(1, len(targets))
-    return EvalResult(total_loss / n, float((predictions == targets).float().mean()) if len(targets) else math.nan,
-                      predictions, targets, indices)
+    targets, indices = torch.cat(targets_all), torch.cat(indices_all)
+    predictions = torch.cat(preds) if predict is not None else None
+    accuracy = float((predictions == targets).float().mean()) if predictions is not None and len(targets) else math.nan
+    return EvalResult(total_loss / max(1, len(targets)), accuracy, predictions, targets, indices)
 
 
 def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: LossFn = F.cross_entropy,
-        predict: PredictFn | None = argmax_predict, eval_loaders: dict[str, Iterable] | None = None,
+        step: Step | None = None, predict: PredictFn | None = argmax_predict,
+        eval_loaders: dict[str, Iterable] | None = None,
         hooks: Sequence[Hook] = (), out_dir: str | Path | None = None, until_epoch: int | None = None,
         progress: bool = False, log: Callable[[str], None] = print) -> list[dict[str, float]]:
     """Train ``model`` (already on its device) for ``config.epochs`` epochs.
 
-    train_loader yields (images, targets (B,), indices (B,)) and has ``state_dict`` /
-    ``load_state_dict`` for its RNG. ``loss_fn(outputs, targets)`` is a scalar, or ``(scalar,
-    {name: term})`` whose terms are averaged per epoch into history columns ``train_<name>``.
-    ``predict(outputs)`` gives class predictions for accuracy (``None``: no accuracy, e.g. for
-    representation learning). Each epoch evaluates every loader in ``eval_loaders`` (history
-    columns ``<split>_loss``, ``<split>_accuracy``).
+    train_loader yields :class:`~reprlab.training.batch.Batch` objects and has ``state_dict`` /
+    ``load_state_dict`` for its RNG. ``step(model, batch)`` returns a
+    :class:`~reprlab.training.batch.StepOutput`; by default it is :func:`supervised_step` of
+    ``loss_fn(outputs, targets)``, a scalar or ``(scalar, {name: term})``. Terms are averaged per
+    epoch into history columns ``train_<name>``. ``predict(outputs)`` gives class predictions for
+    accuracy against ``batch.targets`` (``None``: no accuracy, e.g. for representation learning).
+    Each epoch evaluates every loader in ``eval_loaders`` with the same step (history columns
+    ``<split>_loss``, and ``<split>_accuracy`` with a predictor).
 
     With ``out_dir``: after every epoch ``checkpoints/last.pt`` (and ``best.pt``) and
     ``history.{json,csv}`` are written atomically, and a later call with the same ``out_dir``
@@ -128,6 +136,7 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
     """
     device = next(model.parameters()).device
     eval_loaders = eval_loaders or {}
+    step = step or supervised_step(loss_fn)
     main = is_main_process()
     if config.channels_last and device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
@@ -176,25 +185,25 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         seen = 0
         batches = tqdm(train_loader, disable=not (progress and main), leave=False, mininterval=1.0,
                        desc=f"epoch {epoch}")
-        for images, targets, indices in batches:
+        for batch in batches:
             with _autocast(device, config.amp):
-                outputs = train_model(images)
-                loss, terms = _split_loss(loss_fn(outputs.float(), targets))
+                out = step(train_model, batch)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            out.loss.backward()
             if config.grad_clip > 0:
                 nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
             optimizer.step()
             scheduler.step()
-            outputs = outputs.detach().float()
-            loss_sum += loss.detach() * len(targets)
+            outputs = out.outputs.detach().float() if out.outputs is not None else None
+            n = len(batch)
+            loss_sum += out.loss.detach() * n
             if predict is not None:
-                correct += (predict(outputs) == targets).sum()
-            for name, value in terms.items():
-                term_sums[name] = term_sums.get(name, 0) + value * len(targets)
-            seen += len(targets)
+                correct += (predict(outputs) == batch.targets).sum()
+            for name, value in out.terms.items():
+                term_sums[name] = term_sums.get(name, 0) + value.detach() * n
+            seen += n
             for hook in hooks:
-                hook.on_train_batch(epoch, indices, outputs, targets)
+                hook.on_train_batch(epoch, batch, outputs)
 
         train_loss = float(all_reduce_mean(loss_sum / seen))
         if not math.isfinite(train_loss):
@@ -204,8 +213,10 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
             record["train_accuracy"] = float(all_reduce_mean(correct / seen))
         record.update({f"train_{name}": float(all_reduce_mean(total / seen)) for name, total in term_sums.items()})
         for split, loader in eval_loaders.items():
-            result = evaluate(model, loader, loss_fn, predict, config.amp)
-            record[f"{split}_loss"], record[f"{split}_accuracy"] = result.loss, result.accuracy
+            result = evaluate(model, loader, predict=predict, amp=config.amp, step=step)
+            record[f"{split}_loss"] = result.loss
+            if predict is not None:
+                record[f"{split}_accuracy"] = result.accuracy
             for hook in hooks:
                 hook.on_eval(epoch, split, result)
         record["seconds"] = time.perf_counter() - start

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from reprlab.io import save_npy
+from reprlab.training.batch import Batch
 
 
 class Hook:
@@ -16,9 +17,9 @@ class Hook:
     the engine stores it in every checkpoint.
     """
 
-    def on_train_batch(self, epoch: int, indices: torch.Tensor, outputs: torch.Tensor,
-                       targets: torch.Tensor) -> None:
-        """After each optimisation step. indices/targets: (B,); outputs: (B, ...)."""
+    def on_train_batch(self, epoch: int, batch: Batch, outputs: torch.Tensor | None) -> None:
+        """After each optimisation step, with the batch and the step's detached float outputs
+        (B, ...), or None when the step has no per-example output."""
 
     def on_eval(self, epoch: int, split: str, result: Any) -> None:
         """After evaluating ``split`` at the end of ``epoch`` (an :class:`EvalResult`)."""
@@ -56,9 +57,9 @@ class PredictionRecorder(Hook):
             self.current[split] = np.full(self.sizes[split], -1, dtype=np.int16)
         return self.current[split]
 
-    def on_train_batch(self, epoch: int, indices: torch.Tensor, outputs: torch.Tensor, targets: torch.Tensor) -> None:
+    def on_train_batch(self, epoch: int, batch: Batch, outputs: torch.Tensor | None) -> None:
         if self.train_source == "on_the_fly" and "train" in self.sizes:
-            self._row("train")[indices.cpu().numpy()] = outputs.argmax(1).cpu().numpy()
+            self._row("train")[batch.indices.cpu().numpy()] = outputs.argmax(1).cpu().numpy()
 
     def on_eval(self, epoch: int, split: str, result: Any) -> None:
         if split == "train_clean":

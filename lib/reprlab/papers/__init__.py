@@ -1,0 +1,1 @@
+"""One package per paper: its science, its experiment drivers and its figures."""

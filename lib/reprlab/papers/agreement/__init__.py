@@ -1,0 +1,1 @@
+"""When deep classifiers agree: learning order, image statistics, correlations and figures."""

@@ -1,0 +1,41 @@
+"""MCR2's evaluation protocols on learned features: nearest subspace, kNN and SVM classification,
+and KMeans / elastic-net subspace clustering."""
+
+import numpy as np
+
+from reprlab.evaluation import (
+    clustering_scores,
+    ensc_clusters,
+    kmeans_clusters,
+    knn_predict,
+    nearest_subspace_predict,
+    svm_predict,
+)
+from reprlab.papers.mcr2.training import Features
+
+
+def classify(features: Features, *, n_comp: int, knn_k: int, svm: bool = True) -> dict[str, float]:
+    """Test accuracy of nearest subspace (uncentred SVD and centred PCA), cosine kNN and a linear
+    SVM, all fit on the training features with the labels they were trained on."""
+    train, labels, test, truth = features.train, features.train_labels, features.test, features.test_labels
+    scores = {
+        "nearest_subspace_accuracy": float(
+            (nearest_subspace_predict(train, labels, test, n_comp=n_comp) == truth).mean()),
+        "nearest_subspace_pca_accuracy": float(
+            (nearest_subspace_predict(train, labels, test, n_comp=n_comp, centered=True) == truth).mean()),
+        "knn_accuracy": float((knn_predict(train, labels, test, k=knn_k) == truth).mean()),
+    }
+    if svm:
+        scores["svm_accuracy"] = float((svm_predict(train, labels, test) == truth).mean())
+    return scores
+
+
+def cluster(features: Features, *, n_clusters: int, subset: int, ensc_gamma: float, seed: int = 0) -> dict[str, float]:
+    """KMeans and elastic-net subspace clustering of (a seeded subset of) the training features,
+    scored against the clean labels: accuracy (Hungarian), NMI and ARI."""
+    rng = np.random.default_rng(seed)
+    pick = rng.permutation(len(features.train))[:subset] if subset else np.arange(len(features.train))
+    x, y = features.train[pick], features.train_clean_labels[pick]
+    out = {f"kmeans_{k}": v for k, v in clustering_scores(y, kmeans_clusters(x, n_clusters)).items()}
+    out |= {f"ensc_{k}": v for k, v in clustering_scores(y, ensc_clusters(x, n_clusters, gamma=ensc_gamma)).items()}
+    return out

@@ -1,0 +1,98 @@
+"""Categorical training of any model on any dataset, in process or under torchrun/DDP.
+
+``python -m torch.distributed.run --standalone --nproc_per_node=N -m reprlab.training.classification JOB.json``
+trains with DistributedDataParallel (per-GPU batch ``batch_size``) and writes the same run files.
+"""
+
+import dataclasses
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from reprlab.data import load_splits, make_loader
+from reprlab.models import Classifier, build_model
+from reprlab.training.distributed import is_main_process, resolve_device
+from reprlab.training.engine import EvalResult, TrainConfig, evaluate, fit
+from reprlab.training.seeding import seed_everything
+from reprlab.workbench.jobs import TrainingJob
+
+
+@dataclass
+class ClassifierJob(TrainingJob):
+    """One categorical training run: the ``train_classifier`` parameters it reads."""
+
+    NOTEBOOK = "train_classifier"
+    dataset: str
+    model: str
+    warmup: float
+    subset: int
+    val_size: int
+    level: float
+    stratified: bool
+    corruption: float
+    corruption_seed: int
+    corruption_include_true: bool
+    seed: int
+    deterministic: bool
+    amp: bool
+    compile: bool
+    device: str
+
+    def train_config(self) -> TrainConfig:
+        return TrainConfig.from_job(self, best_metric="val_accuracy" if self.val_size else "")
+
+
+@dataclass
+class ClassifierResult:
+    model: Classifier
+    history: list[dict[str, float]]
+    test: EvalResult
+    classes: list[str]
+
+
+def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool = False) -> ClassifierResult:
+    """Train ``job`` in this process (one device, or one rank of a torchrun launch), writing
+    checkpoints and history to ``out_dir``; resumes if ``out_dir`` holds a checkpoint."""
+    device = resolve_device(job.device)
+    seed_everything(job.seed, job.deterministic)
+    splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=job.level,
+                         stratified=job.stratified, corruption=job.corruption, corruption_seed=job.corruption_seed,
+                         corruption_include_true=job.corruption_include_true,
+                         subset=job.subset)
+    _, channels, size, _ = splits.train.images.shape
+    model = build_model(job.model, splits.train.num_classes, channels, size).to(device)
+    channels_last = device.type == "cuda"
+    train_loader = make_loader(splits.train, job.batch_size, train=True, device=device, seed=job.seed,
+                               channels_last=channels_last)
+    eval_loaders = {name: make_loader(data, 1000, train=False, device=device, channels_last=channels_last)
+                    for name, data in (("val", splits.val), ("test", splits.test)) if len(data)}
+    history = fit(model, train_loader, job.train_config(), eval_loaders=eval_loaders, out_dir=out_dir,
+                  progress=progress)
+    test = evaluate(model, eval_loaders["test"], amp=job.amp)
+    return ClassifierResult(model, history, test, splits.train.classes)
+
+
+def run(job: ClassifierJob, out_dir: str | Path, *, nproc: int = 1, progress: bool = False) -> ClassifierResult:
+    """Train ``job``: in this process when ``nproc == 1``, else with ``nproc`` torchrun workers
+    (DDP); in both cases the returned model holds the final weights."""
+    if nproc <= 1:
+        return train_classifier(job, out_dir, progress=progress)
+    out_dir = Path(out_dir)
+    job_file = out_dir / "job.json"
+    job_file.write_text(json.dumps(dataclasses.asdict(job), indent=2))
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+                    "-m", "reprlab.training.classification", str(job_file)], check=True)
+    return train_classifier(job, out_dir)  # every epoch is checkpointed: this only resumes and evaluates
+
+
+if __name__ == "__main__":
+    job_path = Path(sys.argv[1])
+    result = train_classifier(ClassifierJob.from_params(json.loads(job_path.read_text())), job_path.parent)
+    if is_main_process():
+        print(f"test accuracy {result.test.accuracy:.4f}")
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()

@@ -1,0 +1,72 @@
+"""The notebook prelude: every notebook calls :func:`start_run` right after its parameters cell
+and gets a :class:`Run` that knows where to put metrics, figures and checkpoints."""
+
+import json
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from reprlab import __version__
+from reprlab.io import atomic_write, read_json, write_json
+from reprlab.workbench.parameters import notebook_parameters
+from reprlab.workbench.rundir import run_dir_for
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+class Run:
+    """One run directory, seen from inside the notebook."""
+
+    def __init__(self, directory: str | Path, params: dict[str, Any]) -> None:
+        self.dir = Path(directory)
+        self.params = params
+        self.figures_dir = self.dir / "figures"
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.dir / "metrics.json"
+
+    def log_metrics(self, **metrics: Any) -> dict[str, Any]:
+        """Merge ``metrics`` into ``metrics.json`` (written atomically); returns all metrics."""
+        current = read_json(self.metrics_path) if self.metrics_path.exists() else {}
+        current.update(metrics)
+        write_json(self.metrics_path, current)
+        return current
+
+    def save_figure(self, fig: "Figure", name: str) -> None:
+        """Save ``fig`` as ``figures/<name>.png`` (150 dpi) and ``figures/<name>.svg``."""
+        for ext in ("png", "svg"):
+            atomic_write(self.figures_dir / f"{name}.{ext}",
+                         lambda p, ext=ext: fig.savefig(p, format=ext, dpi=150, bbox_inches="tight"))
+
+
+def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
+    """Collect the notebook's declared parameters from ``namespace`` (pass ``globals()``), pick
+    the run directory (``run_dir`` if the runner set it, else ``runs/<notebook>/interactive-<hash>``),
+    and record ``params.json``."""
+    params = {name: namespace[name] for name in notebook_parameters(notebook)}
+    directory = params.get("run_dir") or run_dir_for(notebook, "interactive", params)
+    run = Run(directory, params)
+    write_json(run.dir / "params.json", {"notebook": notebook, "parameters": params,
+                                        "reprlab": __version__, "torch": torch.__version__,
+                                        "git": _git_sha()})
+    print(f"run directory: {run.dir}")
+    return run
+
+
+def _git_sha() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).parent, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def show_metrics(metrics: dict[str, Any]) -> None:
+    """Print metrics as indented JSON (readable in the executed notebook and the report)."""
+    print(json.dumps(metrics, indent=2, default=str))

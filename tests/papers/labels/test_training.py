@@ -1,0 +1,74 @@
+import json
+
+import pytest
+import torch
+
+from reprlab.data import DeviceLoader, dataset_info, load_splits
+from reprlab.evaluation.attacks import evaluate_attack
+from reprlab.papers.labels import bank
+from reprlab.papers.labels import recipes as lb
+from reprlab.papers.labels.training import LabelJob, label_task, nearest_label, train_labels
+
+
+def test_label_task_losses_and_decoding():
+    bank = lb.random_labels(10)
+    task = label_task("random", 64, 10, bank)
+    classes = torch.tensor([2, 5])
+    exact = torch.tensor(bank)[classes]
+    assert float(task.loss(exact, classes)) == 0.0 and task.predict(exact).tolist() == [2, 5]
+    assert float(task.attack_loss(exact + 1, classes)) == pytest.approx(2 * 0.5)  # smooth-L1 of 1 is 0.5
+    assert task.head(torch.randn(4, 64)).shape == (4, 64, 64)  # the 64x64 decoder
+    assert label_task("bert", 64, 10, lb.random_labels(10, size=48)).head(torch.randn(4, 64)).shape == (4, 48, 48)
+    assert label_task("lowdim", 64, 10, lb.lowdim_labels(10)).head.out_features == 10
+    assert label_task("category", 64, 10, None).head.out_features == 10
+
+
+def test_bad_label_names_the_allowed_values():
+    with pytest.raises(ValueError, match=r"label=.onehot. is not allowed; allowed values: category, speech"):
+        LabelJob.defaults(label="onehot")
+
+
+def _train_and_attack(label: str, labels_dir, out_dir):
+    job = LabelJob.defaults(dataset="digits", model="resnet20", label=label, epochs=6, lr=0.05, schedule="onecycle",
+                   val_size=200, batch_size=64, device="cpu")
+    result = train_labels(job, labels_dir, out_dir)
+    test = load_splits("digits", val_size=200, split_seed=job.seed).test
+    info = dataset_info("digits")
+    attacked = {method: evaluate_attack(result.model.eval(), DeviceLoader(test, 500, train=False), [0.0, 0.1],
+                                        method=method, loss_fn=result.task.attack_loss, predict=result.task.predict,
+                                        mean=info.mean, std=info.std, num_classes=10).accuracy
+                for method in ("fgsm", "bim")}
+    return result, attacked
+
+
+def test_composite_labels_match_category_accuracy_and_resist_attacks_better(tmp_path):
+    """The paper's two claims at the smallest scale: on digits a composite (high-dimensional) label
+    reaches category-level accuracy and keeps clearly more of it under FGSM and BIM at eps 0.1."""
+    bank.write_label(tmp_path / "labels", "digits", "composite", lb.composite_labels(10), seed=None, source="test")
+    category, category_attacked = _train_and_attack("category", tmp_path / "labels", tmp_path / "category")
+    composite, composite_attacked = _train_and_attack("composite", tmp_path / "labels", tmp_path / "composite")
+    assert category.test.accuracy > 0.9 and composite.test.accuracy > category.test.accuracy - 0.03
+    for method in ("fgsm", "bim"):
+        assert composite_attacked[method][0] == pytest.approx(composite.test.accuracy)
+        assert composite_attacked[method][1] > category_attacked[method][1] + 0.1, method
+    # validation and test are both reported, the kept weights are the best on validation
+    history = json.loads((tmp_path / "composite" / "history.json").read_text())
+    assert composite.val.accuracy == pytest.approx(max(r["val_accuracy"] for r in history))
+    assert (tmp_path / "composite" / "checkpoints" / "best.pt").exists()
+
+
+def test_level_is_passed_to_the_splits_and_the_train_size_reported(tmp_path):
+    """digits: 1347 training images, 200 held out; upstream's ``level_of="all"``: 25 % of all 1347."""
+    job = LabelJob.defaults(dataset="digits", model="resnet20", label="category", epochs=1, val_size=200, level=25.0,
+                   level_of="all", device="cpu")
+    result = train_labels(job, tmp_path, tmp_path / "run")
+    full = load_splits("digits", val_size=200, split_seed=job.seed)
+    assert result.train_size == round(0.25 * 1347)
+    assert result.val.predictions.numel() == len(full.val) == 200
+    assert result.test.predictions.numel() == len(full.test)
+
+
+def test_nearest_label_decoding():
+    bank = torch.tensor(lb.random_labels(10))
+    noisy = bank[[3, 7, 0]] + torch.randn(3, 64, 64) * 5
+    assert nearest_label(noisy, bank).tolist() == [3, 7, 0]

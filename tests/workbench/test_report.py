@@ -1,0 +1,89 @@
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+
+from reprlab import paths
+from reprlab.workbench.cli import main
+from reprlab.workbench.runner import run_notebook
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images, self.links = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        if tag == "a":
+            self.links.append(attrs["href"])
+
+
+@pytest.fixture
+def report():
+    run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1}, log=lambda _: None)
+    run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": 1}, log=lambda _: None)
+    assert main(["report"]) == 0
+    return paths.reports_dir() / "index.html"
+
+
+def test_index_links_real_pages_and_images(report):
+    html = report.read_text()
+    parser = _Links()
+    parser.feed(html)
+    assert len(parser.images) == 2  # latest run's two figures
+    for src in parser.images + parser.links:
+        target = report.parent / src
+        assert target.exists(), src
+    for src in parser.images:
+        assert (report.parent / src).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "test_accuracy" in html and "all 2 runs" in html
+    assert re.search(r"<td>test_accuracy</td><td class=\"num\">0\.\d+</td>", html)
+
+
+def test_rendered_notebook_has_figures_no_code_and_no_errors(report):
+    pages = list((report.parent / "train_classifier").glob("*.html"))
+    assert len(pages) == 2
+    page = pages[0].read_text()
+    assert page.count("data:image/png;base64") >= 2
+    assert "Traceback" not in page and "widget-view+json" not in page
+    assert "run = nb.start_run" not in page  # code cells are hidden
+    assert "Injected parameters" not in page and "run_dir: str" not in page  # parameter cells dropped
+
+
+def test_runs_started_by_another_notebook_are_listed_after_direct_runs(monkeypatch):
+    from reprlab.workbench.report import find_runs
+    from reprlab.workbench.runner import PARENT_ENV
+
+    direct = run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1}, log=lambda _: None)
+    monkeypatch.setenv(PARENT_ENV, "/runs/mcr2_corruption_sweep/smoke-1")  # as inside a sweep's kernel
+    nested = run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": 3}, log=lambda _: None)
+    runs = find_runs(paths.runs_dir())["train_classifier"]
+    assert [e.directory for e in runs] == [direct.run_dir, nested.run_dir]  # the older direct run leads
+    assert runs[1].status["parent"] == "/runs/mcr2_corruption_sweep/smoke-1"
+
+
+def test_failed_runs_are_not_reported(monkeypatch):
+    monkeypatch.setenv("REPRLAB_DATA", "/proc/nonexistent")
+    run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1}, log=lambda _: None)
+    assert main(["report"]) == 0
+    assert "No completed runs yet" in (paths.reports_dir() / "index.html").read_text()
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="apt-get install chromium")
+def test_headless_chromium_draws_the_index(report, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    shot = tmp_path / "index.png"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1000,1400",
+                    "--virtual-time-budget=3000", f"--screenshot={shot}", report.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    pixels = np.asarray(Image.open(shot).convert("L"))
+    assert (pixels < 250).mean() > 0.02  # text, tables and the two figures, not a blank page

@@ -1,0 +1,69 @@
+import json
+
+from reprlab import paths
+from reprlab.io import read_json
+from reprlab.workbench.cli import main
+from reprlab.workbench.runner import resolve_parameters, run_notebook
+
+SMOKE = {"subset": 300, "epochs": 1}
+
+
+def test_profile_values_override_defaults_and_overrides_win():
+    params = resolve_parameters("train_classifier", "quick", {"epochs": "2"})
+    assert params["dataset"] == "fashionmnist" and params["epochs"] == 2 and params["momentum"] == 0.9
+
+
+def test_bad_input_fails_before_anything_executes(capsys):
+    assert main(["run", "train_classifier", "--profile", "smoke", "-p", "epochs=many"]) == 2
+    assert "parameter 'epochs' expects int, got 'many'" in capsys.readouterr().err
+    assert main(["run", "train_classifier", "--profile", "fast"]) == 2
+    expected = "profile='fast' does not exist; allowed values: paper, quick, random_labels, smoke"
+    assert expected in capsys.readouterr().err
+    assert main(["run", "train_classifier", "-p", "dataset=svhn"]) == 2
+    assert "dataset='svhn' is not allowed" in capsys.readouterr().err
+    assert not paths.runs_dir().exists()
+
+
+def test_run_directory_holds_everything_and_is_reused():
+    result = run_notebook("train_classifier", "smoke", SMOKE, log=lambda _: None)
+    assert result.status == "completed"
+    d = result.run_dir
+    assert d.parent == paths.runs_dir() / "train_classifier" and d.name.startswith("smoke-")
+    for name in ("train_classifier.ipynb", "metrics.json", "params.json", "status.json", "history.csv",
+                 "figures/learning_curves.png", "figures/learning_curves.svg", "figures/confusion_matrix.png",
+                 "checkpoints/last.pt"):
+        assert (d / name).exists(), name
+    assert 0 < result.metrics["test_accuracy"] <= 1 and result.metrics["epochs"] == 1
+    status = read_json(d / "status.json")
+    assert status["status"] == "completed" and status["parameters"]["subset"] == 300
+    executed = json.loads((d / "train_classifier.ipynb").read_text())
+    assert any("injected-parameters" in c["metadata"].get("tags", []) for c in executed["cells"])
+
+    mtime = (d / "metrics.json").stat().st_mtime
+    again = run_notebook("train_classifier", "smoke", SMOKE, log=lambda _: None)
+    assert again.status == "reused" and again.run_dir == d and (d / "metrics.json").stat().st_mtime == mtime
+
+    other = run_notebook("train_classifier", "smoke", {**SMOKE, "seed": 1}, log=lambda _: None)
+    assert other.run_dir != d
+
+    rerun = run_notebook("train_classifier", "smoke", SMOKE, rerun=True, log=lambda _: None)
+    assert rerun.status == "completed" and rerun.run_dir == d
+    assert len(list(d.parent.glob(d.name + "~*"))) == 1  # the old run was moved aside, not overwritten
+
+
+def test_failed_run_keeps_its_outputs_and_the_next_call_resumes(monkeypatch):
+    messages = []
+    # An unreadable dataset directory makes the notebook fail inside the kernel, after start-up.
+    monkeypatch.setenv("REPRLAB_DATA", "/proc/nonexistent")
+    failed = run_notebook("train_classifier", "smoke", SMOKE, log=messages.append)
+    assert failed.status == "failed" and failed.error
+    assert (failed.run_dir / "train_classifier.ipynb").exists() and (failed.run_dir / "params.json").exists()
+    assert read_json(failed.run_dir / "status.json")["status"] == "failed"
+    assert "partial outputs kept in" in messages[-1]
+
+    monkeypatch.delenv("REPRLAB_DATA")
+    resumed = run_notebook("train_classifier", "smoke", SMOKE, log=messages.append)
+    assert resumed.status == "completed" and resumed.run_dir == failed.run_dir
+    assert (resumed.run_dir / "attempts" / "1-train_classifier.ipynb").exists()
+    assert read_json(resumed.run_dir / "status.json")["attempt"] == 2
+    assert any("resuming failed run" in m for m in messages)
