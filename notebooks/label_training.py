@@ -35,6 +35,7 @@ smoothing: float = 0.0  # label smoothing (category only); range: [0, 1)
 val_size: int = 5000  # held-out validation images (model selection); range: [1, inf)
 level: float = 100.0  # percent of the training data kept; range: (0, 100]
 level_of: str = "train"  # one of: train, all
+level_budget: str = "steps"  # below 100 %: train the same optimiser steps as the full data (epochs x 100/level), or upstream's "epochs" (the same epochs at every level); one of: steps, epochs
 subset: int = 0  # training images kept first, class-stratified (0 keeps all); range: [0, inf)
 seed: int = 7  # seeds init, split, data order and augmentation
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
@@ -57,6 +58,7 @@ run.save_figure(figures.learning_curves(result.history), "learning_curves")
 # %%
 metrics = run.log_metrics(label=label, val_accuracy=result.val.accuracy, test_accuracy=result.test.accuracy,
                           train_images=result.train_size,
-                          best_epoch=int(max(result.history, key=lambda r: r["val_accuracy"])["epoch"]),
+                          best_epoch=int(max((r for r in result.history if "val_accuracy" in r),
+                                             key=lambda r: r["val_accuracy"])["epoch"]),
                           train_seconds=sum(r["seconds"] for r in result.history))
 show_metrics(metrics)

@@ -67,3 +67,14 @@ def test_registered_dataset_uses_its_constants():
     assert DeviceLoader(toy, 4, train=False).crop_padding == 0  # evaluation never augments
     with pytest.raises(ValueError, match="no registered dataset; pass mean and std"):
         DeviceLoader(ImageSet("mine", toy.images, toy.targets, ["a"]), 4, train=False)
+
+
+def test_without_drop_last_every_example_is_in_every_epoch():
+    data = _toy(n=50)
+    loader = DeviceLoader(data, 8, train=True, mean=(0,) * 3, std=(1,) * 3, drop_last=False)
+    sizes = [len(b) for b in loader]
+    assert sizes == [8] * 6 + [2] and len(loader) == 7
+    assert sorted(torch.cat([b.indices for b in loader]).tolist()) == list(range(100, 150))
+    # a last batch of one example joins the one before it: BatchNorm cannot train on one
+    single = DeviceLoader(_toy(n=49), 8, train=True, mean=(0,) * 3, std=(1,) * 3, drop_last=False)
+    assert [len(b) for b in single] == [8] * 5 + [9] and len(single) == 6

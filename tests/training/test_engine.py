@@ -173,3 +173,10 @@ def test_mcr2_selfsupervised_views_resume_bit_for_bit(tmp_path, device):
     assert [r["train_delta_R"] for r in resumed] == [r["train_delta_R"] for r in straight]
     for key, value in model.state_dict().items():
         assert torch.equal(value, straight_state[key]), key
+
+
+def test_eval_every_evaluates_on_schedule_and_after_the_last_epoch(device):
+    model, train, test = _setup(device)
+    config = TrainConfig(epochs=3, lr=0.05, eval_every=2, best_metric="test_accuracy")
+    history = fit(model, train, config, eval_loaders={"test": test})
+    assert ["test_accuracy" in r for r in history] == [False, True, True]

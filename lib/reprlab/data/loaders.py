@@ -38,7 +38,9 @@ class DeviceLoader(SeededLoader):
     """Batches of a device-resident :class:`ImageSet`.
 
     Yields batches of images (B, C, H, W) float32 normalised, targets (B,) int64, indices (B,) int64.
-    ``train=True`` shuffles each epoch, augments, and drops the last incomplete batch.
+    ``train=True`` shuffles each epoch, augments, and (unless ``drop_last=False``) drops the last
+    incomplete batch. With ``drop_last=False`` every example is in every epoch; a last batch of one
+    example joins the one before it (BatchNorm cannot train on a batch of one).
     Under DDP each of ``world_size`` ranks gets its own disjoint share of every epoch's
     permutation (the same ``seed`` on every rank keeps the permutations identical).
     """
@@ -46,7 +48,8 @@ class DeviceLoader(SeededLoader):
     def __init__(self, data: ImageSet, batch_size: int, *, train: bool, device: torch.device | str = "cpu",
                  mean: tuple[float, ...] | None = None, std: tuple[float, ...] | None = None,
                  crop_padding: int | None = None, flip: bool | None = None, seed: int = 0,
-                 rank: int = 0, world_size: int = 1, channels_last: bool = False) -> None:
+                 rank: int = 0, world_size: int = 1, channels_last: bool = False,
+                 drop_last: bool | None = None) -> None:
         info = DATASETS.get(data.name)
         if info is None and (mean is None or std is None):
             raise ValueError(f"ImageSet {data.name!r} is no registered dataset; pass mean and std")
@@ -59,6 +62,7 @@ class DeviceLoader(SeededLoader):
                                     device)
         self.crop_padding, self.flip = (crop_padding, flip) if train else (0, False)
         self.data, self.batch_size, self.train = data, batch_size, train
+        self.drop_last = train if drop_last is None else drop_last
         self.device, self.rank, self.world_size = torch.device(device), rank, world_size
         self.channels_last = channels_last
         self.images = data.images.to(self.device)
@@ -66,8 +70,17 @@ class DeviceLoader(SeededLoader):
         self.indices = data.indices.to(self.device)
 
     def __len__(self) -> int:
-        n = len(self.data) // self.world_size
-        return n // self.batch_size if self.train else -(-n // self.batch_size)
+        return len(self._batch_bounds())
+
+    def _batch_bounds(self) -> list[tuple[int, int]]:
+        """(start, end) of every batch in this rank's share of an epoch."""
+        n = len(self.data) // self.world_size if self.train else -(-len(self.data) // self.world_size)
+        if self.drop_last:
+            return [(s, s + self.batch_size) for s in range(0, n - self.batch_size + 1, self.batch_size)]
+        bounds = [(s, min(s + self.batch_size, n)) for s in range(0, n, self.batch_size)]
+        if self.train and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+            bounds[-2:] = [(bounds[-2][0], n)]
+        return bounds
 
     def _order(self) -> torch.Tensor:
         n = len(self.data)
@@ -77,8 +90,8 @@ class DeviceLoader(SeededLoader):
 
     def __iter__(self) -> Iterator[Batch]:
         order = self._order()
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            pos = order[start:start + self.batch_size]
+        for start, end in self._batch_bounds():
+            pos = order[start:end]
             images = self.images[pos].float().div_(255)
             if self.train:
                 images = random_crop_flip(images, self.crop_padding, self.flip, self.generator)
@@ -144,11 +157,11 @@ class FolderLoader(SeededLoader):
 
 
 def make_loader(data: ImageSet, batch_size: int, *, train: bool, device: torch.device | str = "cpu",
-                seed: int = 0, channels_last: bool = False) -> DeviceLoader:
+                seed: int = 0, channels_last: bool = False, drop_last: bool | None = None) -> DeviceLoader:
     """A :class:`DeviceLoader` with the dataset's standard normalisation and augmentation,
     sharded by rank when ``torch.distributed`` is initialised."""
     from reprlab.training.distributed import rank_and_world_size
 
     rank, world_size = rank_and_world_size()
     return DeviceLoader(data, batch_size, train=train, device=device, seed=seed, rank=rank,
-                        world_size=world_size if train else 1, channels_last=channels_last)
+                        world_size=world_size if train else 1, channels_last=channels_last, drop_last=drop_last)

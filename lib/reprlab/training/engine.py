@@ -33,7 +33,9 @@ class TrainConfig:
 
     Schedule milestones and warm-up are fractions of the whole run. ``amp`` (bf16 autocast),
     ``channels_last`` and ``compile`` only take effect on CUDA. ``best_metric`` names a history
-    column (e.g. ``"val_accuracy"``) whose best epoch is also saved as ``best.pt``.
+    column (e.g. ``"val_accuracy"``) whose best epoch is also saved as ``best.pt``. ``eval_every``
+    evaluates the eval loaders every that many epochs and after the last one (e.g. a long run on
+    little data that should not evaluate more often than a full one).
     """
 
     epochs: int
@@ -51,10 +53,13 @@ class TrainConfig:
     channels_last: bool = True
     compile: bool = False
     best_metric: str = ""
+    eval_every: int = 1
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
             raise ValueError(f"epochs={self.epochs!r} must be at least 1")
+        if self.eval_every < 1:
+            raise ValueError(f"eval_every={self.eval_every!r} must be at least 1")
         self.milestones = tuple(self.milestones)
 
     @classmethod
@@ -212,7 +217,8 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         if predict is not None:
             record["train_accuracy"] = float(all_reduce_mean(correct / seen))
         record.update({f"train_{name}": float(all_reduce_mean(total / seen)) for name, total in term_sums.items()})
-        for split, loader in eval_loaders.items():
+        evaluating = epoch % config.eval_every == 0 or epoch == config.epochs
+        for split, loader in (eval_loaders if evaluating else {}).items():
             result = evaluate(model, loader, predict=predict, amp=config.amp, step=step)
             record[f"{split}_loss"] = result.loss
             if predict is not None:
@@ -224,7 +230,7 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         for hook in hooks:
             hook.on_epoch_end(epoch, model, record)
 
-        improved = bool(config.best_metric) and record[config.best_metric] > best
+        improved = bool(config.best_metric) and record.get(config.best_metric, -math.inf) > best
         best = record[config.best_metric] if improved else best
         if main and ckpt_dir is not None:
             state = {"epoch": epoch, "config": asdict(config), "model": model.state_dict(),
@@ -254,7 +260,9 @@ def format_record(record: dict[str, float], epochs: int) -> str:
 
 
 def _check_resumable(saved: dict[str, Any], current: dict[str, Any], path: Path) -> None:
-    saved = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()}
+    # a setting added to TrainConfig after the checkpoint was written had its default then
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+    saved = {**defaults, **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()}}
     changed = {k: (saved.get(k), v) for k, v in current.items() if saved.get(k) != v}
     if changed:
         details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())

@@ -66,3 +66,12 @@ def test_cache_computes_only_missing_examples(tmp_path):
     assert both.loc[12, "entropy"] == pytest.approx(first.loc[12, "entropy"])
     direct = st.image_statistics(images[2:], np.arange(12, 16))
     assert np.allclose(both.to_numpy(), direct.to_numpy())
+
+
+def test_dct_percentage_of_constant_images_as_upstream():
+    zero, grey = np.zeros((1, 32, 32)), np.full((1, 32, 32), 0.5)
+    assert st.dct_percentage(grey)[0][0] == pytest.approx(100 / 1024)  # the DC coefficient alone
+    assert st.dct_percentage(zero)[0][0] == 0  # nothing to keep
+    # upstream reports (n - 1) / HW with n >= 1: 0 for both, never negative
+    assert st.dct_percentage(grey, upstream_off_by_one=True)[0][0] == 0
+    assert st.dct_percentage(zero, upstream_off_by_one=True)[0][0] == 0

@@ -9,6 +9,8 @@ def test_agreement_is_far_above_independent_networks(tmp_path):
                                 lr=0.003, optimizer="adam", schedule="cosine")
     rec = train_networks(job, tmp_path, log=lambda _: None)
     assert rec.train.shape == (3, 3, 1347) and rec.test.shape == (3, 3, 450)
+    # 1347 = 21 x 64 + 3: every example, the last three included, is recorded every epoch
+    assert (rec.train >= 0).all() and (rec.test >= 0).all()
     curves = lo.AgreementCurves.from_correct(lo.correctness(rec.test, rec.test_labels))
     assert curves.agreement[-1] > curves.agreement[0]  # agreement rises over training
     assert curves.agreement[-1] > curves.independent[-1] + 0.02

@@ -35,3 +35,14 @@ def test_glove_file_reader_averages_the_words_of_a_name(tmp_path):
     assert vectors.tolist() == [[0.5, 0.5], [2.0, 2.0]]
     first, _ = text.glove_labels(["sweet_pepper"], glove_file=path, first_word_only=True)
     assert first.tolist() == [[1.0, 0.0]]
+
+
+def test_bert_scaling_uses_one_mean_std_min_and_max_for_the_whole_bank():
+    small = np.linspace(-1, 1, 16).reshape(4, 4)
+    bank = np.stack([small, 4 * small, 2 * small + 1])  # three labels of different magnitudes
+    scaled = text.scale_like_upstream(bank)
+    x = np.where(np.abs(bank) > bank.mean() + 2 * bank.std(), 0, bank)  # upstream, on the whole bank
+    np.testing.assert_allclose(scaled, (x - x.min()) / (x.max() - x.min()) * 80, rtol=1e-6)
+    assert scaled.min() == 0 and scaled.max() == pytest.approx(80)
+    spans = scaled.reshape(3, -1).max(1) - scaled.reshape(3, -1).min(1)
+    assert spans[0] < spans[2] < spans[1]  # the classes keep their magnitude differences

@@ -7,7 +7,7 @@ from reprlab.data import DeviceLoader, dataset_info, load_splits
 from reprlab.evaluation.attacks import evaluate_attack
 from reprlab.papers.labels import bank
 from reprlab.papers.labels import recipes as lb
-from reprlab.papers.labels.training import LabelJob, label_task, nearest_label, train_labels
+from reprlab.papers.labels.training import LabelJob, budget_for_level, label_task, nearest_label, train_labels
 
 
 def test_label_task_losses_and_decoding():
@@ -72,3 +72,28 @@ def test_nearest_label_decoding():
     bank = torch.tensor(lb.random_labels(10))
     noisy = bank[[3, 7, 0]] + torch.randn(3, 64, 64) * 5
     assert nearest_label(noisy, bank).tolist() == [3, 7, 0]
+
+
+def test_nearest_label_decides_near_ties_as_the_direct_squared_difference_rule():
+    bank = torch.tensor(lb.random_labels(10))
+    g = torch.Generator().manual_seed(0)
+    a, b = bank[3].flatten(), bank[7].flatten()
+    direction = b - a
+    noise = torch.randn(2000, a.numel(), generator=g)
+    noise -= (noise @ direction)[:, None] * direction / direction.dot(direction)  # equidistant from a and b
+    step = (torch.rand(2000, generator=g) - 0.5) * 2e-4  # then a hair towards one of them
+    outputs = ((a + b) / 2 + step[:, None] * direction + noise).view(2000, 64, 64)
+    exact = ((outputs.double().flatten(1)[:, None] - bank.double().flatten(1)[None]) ** 2).mean(-1).argmin(1)
+    upstream = torch.stack([((outputs - label) ** 2).flatten(1).mean(1) for label in bank], 1).argmin(1)
+    decoded = nearest_label(outputs, bank)
+    assert set(exact.tolist()) == {3, 7}
+    assert torch.equal(decoded, exact) and torch.equal(decoded, upstream)  # the matrix form (cdist) misses some
+
+
+def test_budget_for_level_trains_the_steps_of_the_full_data():
+    assert budget_for_level(8, 100.0, "steps") == (8, 1)
+    assert budget_for_level(8, 10.0, "steps") == (80, 10)
+    assert budget_for_level(600, 25.0, "steps") == (2400, 4)
+    assert budget_for_level(8, 10.0, "epochs") == (8, 1)  # upstream: the same epochs at every level
+    with pytest.raises(ValueError, match="level_budget='fixed'; allowed values: steps, epochs"):
+        budget_for_level(8, 10.0, "fixed")

@@ -60,8 +60,8 @@ def dct_percentage(gray01: np.ndarray, ratio: float = 0.9998, upstream_off_by_on
     total = energy[:, -1:]
     needed = (np.sqrt(energy) < ratio * np.sqrt(total)).sum(1) + 1  # smallest n reaching the ratio
     needed = np.where(total[:, 0] > 0, needed, 0)
-    if upstream_off_by_one:
-        needed = needed - 1
+    if upstream_off_by_one:  # upstream counts from 1 (the largest alone), even for an all-zero image
+        needed = np.maximum(needed, 1) - 1
     return 100.0 * needed / coefs.shape[1], coefs.max(1)
 
 

@@ -75,7 +75,9 @@ def train_networks(job: AgreementJob, out_dir: str | Path, *, random_label_prob:
             evals["train_clean"] = make_loader(train, 1000, train=False, device=device)
         config = TrainConfig.from_job(job)
         log(f"network {k + 1}/{job.networks}: {name}, seed {k}")
-        fit(model, make_loader(train, job.batch_size, train=True, device=device, seed=k), config,
+        # every example trains and is recorded every epoch, as upstream's DataLoader (no drop_last)
+        loader = make_loader(train, job.batch_size, train=True, device=device, seed=k, drop_last=False)
+        fit(model, loader, config,
             eval_loaders=evals, hooks=[recorder], out_dir=net_dir, log=log)
         for split in predictions:
             predictions[split].append(np.load(net_dir / f"predictions_{split}.npy"))

@@ -19,13 +19,13 @@ def _sentence_encoder():
             AutoModel.from_pretrained(path, local_files_only=True).eval())
 
 
-def _scale_like_upstream(states: np.ndarray) -> np.ndarray:
-    """Zero values with |x| > mean + 2 std, then min-max scale each label to [0, 80]."""
-    out = np.empty_like(states)
-    for k, x in enumerate(states):
-        x = np.where(np.abs(x) > x.mean() + 2 * x.std(), 0, x)
-        out[k] = (x - x.min()) / (x.max() - x.min()) * 80
-    return out
+def scale_like_upstream(states: np.ndarray) -> np.ndarray:
+    """Upstream's BERT label scaling over the whole bank (K, ...) at once: values with
+    |x| > mean + 2 std are zeroed, then the bank is min-max scaled to [0, 80], with one mean, std,
+    min and max for all K labels, so the classes keep their relative magnitudes."""
+    states = np.asarray(states, dtype=np.float64)
+    x = np.where(np.abs(states) > states.mean() + 2 * states.std(), 0, states)
+    return ((x - x.min()) / (x.max() - x.min()) * 80).astype(np.float32)
 
 
 def bert_labels(class_names: list[str], upstream_unscaled: bool = False) -> tuple[np.ndarray, str]:
@@ -33,8 +33,8 @@ def bert_labels(class_names: list[str], upstream_unscaled: bool = False) -> tupl
 
     With ``transformers`` and ``bert-base-uncased`` weights available locally: the last layer's
     states of ``[CLS] name [SEP]`` (3 tokens x 768 = 2304 = 48²), as upstream. Offline: the states
-    of the first 6 tokens (padded) of all-MiniLM-L6-v2 (6 x 384 = 2304 = 48²). Outliers (|x| >
-    mean + 2 std) are zeroed and each label scaled to [0, 80]; ``upstream_unscaled=True`` skips the
+    of the first 6 tokens (padded) of all-MiniLM-L6-v2 (6 x 384 = 2304 = 48²). The bank is scaled as
+    upstream, as one array (:func:`scale_like_upstream`); ``upstream_unscaled=True`` skips the
     scaling as upstream's CIFAR-10 file does."""
     import torch
 
@@ -51,7 +51,7 @@ def bert_labels(class_names: list[str], upstream_unscaled: bool = False) -> tupl
                         truncation=True, return_tensors="pt")
     with torch.no_grad():
         states = model(**encoded).last_hidden_state.numpy().reshape(len(class_names), 48, 48)
-    return (states if upstream_unscaled else _scale_like_upstream(states)).astype(np.float32), source
+    return (states if upstream_unscaled else scale_like_upstream(states)).astype(np.float32), source
 
 
 def glove_labels(class_names: list[str], glove_file: str | Path | None = None, dim: int = 50,

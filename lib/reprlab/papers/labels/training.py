@@ -33,6 +33,7 @@ class LabelJob(TrainingJob):
     val_size: int
     level: float
     level_of: str
+    level_budget: str
     subset: int
     seed: int
     device: str
@@ -42,12 +43,32 @@ class LabelJob(TrainingJob):
             raise ValueError(f"label={self.label!r}; allowed values: {', '.join(LABELS)}")
 
 
-def nearest_label(outputs: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
+LEVEL_BUDGETS = ("steps", "epochs")
+
+
+def budget_for_level(epochs: int, level: float, rule: str) -> tuple[int, int]:
+    """(epochs, evaluate every that many epochs) of a run on ``level`` percent of the data that
+    the full data trains for ``epochs``. ``"steps"``: round(epochs · 100 / level) epochs, the same
+    number of optimiser steps as the full data, so every level can converge; the validation split is
+    evaluated every round(100 / level) epochs (as often as in the full run). ``"epochs"``:
+    upstream's rule, ``epochs`` at every level (a 10 % run gets a tenth of the steps)."""
+    if rule not in LEVEL_BUDGETS:
+        raise ValueError(f"level_budget={rule!r}; allowed values: {', '.join(LEVEL_BUDGETS)}")
+    if rule == "epochs":
+        return epochs, 1
+    scale = 100.0 / level
+    return max(1, round(epochs * scale)), max(1, round(scale))
+
+
+def nearest_label(outputs: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> torch.Tensor:
     """Decode regression outputs (B, ...) to the class whose label (K, ...) is nearest in mean
-    squared distance. Returns (B,) int64."""
+    squared error, upstream's rule: argmin over k of mean((output - label_k)²), computed from the
+    differences themselves (the ‖a‖² - 2ab + ‖b‖² matrix form loses the near-ties to float32
+    cancellation). Returns (B,) int64; ``chunk`` outputs at a time bound the memory."""
     flat_out = outputs.flatten(1).float()
     flat_bank = bank.flatten(1).to(flat_out)
-    return torch.cdist(flat_out, flat_bank).argmin(1)  # same order as mean squared distance
+    return torch.cat([(part[:, None, :] - flat_bank[None]).pow(2).mean(-1).argmin(1)
+                      for part in flat_out.split(chunk)]) if len(flat_out) else flat_out.new_zeros(0, dtype=torch.long)
 
 
 @dataclass
@@ -117,7 +138,8 @@ def train_labels(job: LabelJob, labels_dir: str | Path, out_dir: str | Path, *, 
     model, task = build_label_model(job, labels_dir, channels, size, splits.train.num_classes, device)
     train = make_loader(splits.train, job.batch_size, train=True, device=device, seed=job.seed)
     evals = {"val": make_loader(splits.val, 1000, train=False, device=device)}
-    config = TrainConfig.from_job(job, best_metric="val_accuracy")
+    epochs, eval_every = budget_for_level(job.epochs, job.level, job.level_budget)
+    config = TrainConfig.from_job(job, epochs=epochs, eval_every=eval_every, best_metric="val_accuracy")
     history = fit(model, train, config, loss_fn=task.loss, predict=task.predict, eval_loaders=evals, out_dir=out_dir,
                   progress=progress)
     model.load_state_dict(load_checkpoint(Path(out_dir) / "checkpoints" / "best.pt", device)["model"])
