@@ -37,6 +37,7 @@ random_label_probs: list = [0.0]  # label randomisation probabilities (fixed lab
 label_seed: int = 12345  # seed of the random labels
 n_boot: int = 1000  # bootstrap resamples of the correlation intervals; range: [1, inf)
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/agreement/interactive-<hash>
 
 # %%

@@ -24,6 +24,7 @@ dataset: str = "cifar10"  # one of: {datasets}
 split: str = "train"  # one of: train, test
 subset: int = 0  # images kept, class-stratified (0 keeps all); range: [0, inf)
 cifar10h: bool = True  # add CIFAR-10H entropy (cifar10 test split only; downloads once)
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/image_statistics/interactive-<hash>
 
 # %%

@@ -30,6 +30,7 @@ steps: int = 5  # BIM / PGD steps; range: [1, inf)
 test_images: int = 0  # attack this many test images (0: all); range: [0, inf)
 upstream_quirks: bool = False  # upstream attack semantics
 batch_size: int = 500  # images attacked at once; range: [1, inf)
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/label_attacks/interactive-<hash>
 
 # %%

@@ -28,6 +28,7 @@ glove_file: str = ""  # glove.6B.50d.txt; empty: the sentence-encoder stand-in
 upstream_semantic_order: bool = False  # CIFAR-100 bert/glove rows in upstream's superclass order (misaligned)
 bert_upstream_unscaled: bool = False  # skip the [0, 80] scaling, as upstream's CIFAR-10 bert file
 labels_dir: str = ""  # where to write; empty: the repository's labels/
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/label_generation/interactive-<hash>
 
 # %%

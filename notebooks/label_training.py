@@ -40,6 +40,7 @@ subset: int = 0  # training images kept first, class-stratified (0 keeps all); r
 seed: int = 7  # seeds init, split, data order and augmentation
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
 progress: bool = True  # live progress bar (the runner turns it off)
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/label_training/interactive-<hash>
 
 # %%

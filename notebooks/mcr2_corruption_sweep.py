@@ -21,6 +21,7 @@
 train_profile: str = "paper"  # profile of the mcr2_train and train_classifier runs
 ratios: list = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]  # label corruption ratios (0.0 is the reference); each in range: [0, 1]
 ce_params: dict = {"epochs": 400, "lr": 0.1, "weight_decay": 5e-4, "milestones": [0.375, 0.75]}  # train_classifier settings of the baseline
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/mcr2_corruption_sweep/interactive-<hash>
 
 # %%

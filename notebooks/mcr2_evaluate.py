@@ -26,6 +26,7 @@ n_comp: int = 30  # nearest subspace: principal components per class; range: [1,
 knn_k: int = 10  # kNN neighbours; range: [1, inf)
 cluster_subset: int = 2000  # training features clustered (KMeans, EnSC); 0 for all; range: [0, inf)
 ensc_gamma: float = 50.0  # EnSC: gamma relative to the smallest non-trivial value; range: (0, inf)
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/mcr2_evaluate/interactive-<hash>
 
 # %%

@@ -47,6 +47,7 @@ n_comp: int = 30  # nearest subspace: principal components per class; range: [1,
 knn_k: int = 10  # kNN neighbours; range: [1, inf)
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
 progress: bool = True  # live progress bar (the runner turns it off)
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/mcr2_train/interactive-<hash>
 
 # %%
@@ -64,7 +65,8 @@ model, history, features = training.train_mcr2(job, run.dir, progress=progress)
 
 # %%
 fig = figures.history_columns(history, {"train_R": "R (expansion)", "train_Rc": "Rc (compression)",
-                                      "train_delta_R": "ΔR = R − Rc"}, "Coding rates (training batches)")
+                                        "train_delta_R": "ΔR = R − Rc"}, "Coding rates (training batches)",
+                              ylabel="coding rate (nats)")
 run.save_figure(fig, "coding_rates")
 
 # %% [markdown]

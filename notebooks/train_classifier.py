@@ -44,6 +44,7 @@ compile: bool = False  # torch.compile on GPU
 device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
 nproc: int = 1  # processes for DistributedDataParallel via torchrun (GPUs); range: [1, inf)
 progress: bool = True  # live progress bar (the runner turns it off)
+fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/train_classifier/interactive-<hash>
 
 # %%

@@ -28,3 +28,15 @@ def test_json_accepts_numpy_and_torch_values(tmp_path):
 def test_save_npy_keeps_the_exact_name(tmp_path):
     save_npy(tmp_path / "predictions_train.npy", np.ones((2, 3), np.int16))
     assert np.load(tmp_path / "predictions_train.npy").dtype == np.int16
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_respect_the_umask(tmp_path, umask, mode):
+    import os
+
+    old = os.umask(umask)
+    try:
+        path = write_json(tmp_path / "metrics.json", {"a": 1})
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == mode

@@ -180,3 +180,38 @@ def test_eval_every_evaluates_on_schedule_and_after_the_last_epoch(device):
     config = TrainConfig(epochs=3, lr=0.05, eval_every=2, best_metric="test_accuracy")
     history = fit(model, train, config, eval_loaders={"test": test})
     assert ["test_accuracy" in r for r in history] == [False, True, True]
+
+
+def test_a_damaged_checkpoint_falls_back_to_the_one_before_and_resume_stays_exact(tmp_path, device):
+    config = TrainConfig(epochs=3, lr=0.05, schedule="cosine", weight_decay=5e-4)
+    model, train, _ = _setup(device)
+    straight = fit(model, train, config, out_dir=tmp_path / "a")
+    model, train, _ = _setup(device)
+    fit(model, train, config, out_dir=tmp_path / "b", until_epoch=2)
+    last = tmp_path / "b" / "checkpoints" / "last.pt"
+    last.write_bytes(last.read_bytes()[:1000])  # truncated, as by a full disk or a kill mid-copy
+    messages = []
+    model, train, _ = _setup(device)
+    resumed = fit(model, train, config, out_dir=tmp_path / "b", log=messages.append)
+    assert any(str(last) in m and "previous checkpoint" in m and "after epoch 1" in m for m in messages)
+    assert [r["train_loss"] for r in resumed] == [r["train_loss"] for r in straight]
+
+
+def test_two_damaged_checkpoints_name_both_files(tmp_path, device):
+    model, train, _ = _setup(device)
+    fit(model, train, CONFIG, out_dir=tmp_path, until_epoch=2)
+    for name in ("last.pt", "previous_last.pt"):
+        (tmp_path / "checkpoints" / name).write_bytes(b"not a checkpoint")
+    model, train, _ = _setup(device)
+    with pytest.raises(RuntimeError, match=r"last\.pt and .*previous_last\.pt are both damaged"):
+        fit(model, train, CONFIG, out_dir=tmp_path)
+
+
+def test_epoch_lines_show_elapsed_time_and_eta():
+    from reprlab.training.engine import format_record
+
+    history = [{"epoch": 1, "lr": 0.1, "train_loss": 1.0, "seconds": 30.0},
+               {"epoch": 2, "lr": 0.1, "train_loss": 0.5, "seconds": 50.0}]
+    line = format_record(history[-1], 10, history)
+    assert line.startswith("epoch  2/10 | lr 0.1 | train loss 0.5000")
+    assert line.endswith("50.0s | elapsed 1m20s, ETA 5m20s")  # 8 epochs left at 40 s each

@@ -42,7 +42,7 @@ def test_index_links_real_pages_and_images(report):
     for src in parser.images:
         assert (report.parent / src).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "test_accuracy" in html and "all 2 runs" in html
-    assert re.search(r"<td>test_accuracy</td><td class=\"num\">0\.\d+</td>", html)
+    assert re.search(r"<td>test_accuracy</td><td class=\"num\">\d+\.\d\d %</td>", html)  # in %, as the figures
 
 
 def test_rendered_notebook_has_figures_no_code_and_no_errors(report):
@@ -87,3 +87,25 @@ def test_headless_chromium_draws_the_index(report, tmp_path):
                    check=True, capture_output=True, timeout=120)
     pixels = np.asarray(Image.open(shot).convert("L"))
     assert (pixels < 250).mean() > 0.02  # text, tables and the two figures, not a blank page
+
+
+def test_a_broken_run_is_skipped_with_a_warning_that_names_it(tmp_path):
+    from reprlab.io import write_json
+    from reprlab.workbench.report import RunEntry, build_report
+
+    good = run_notebook("train_classifier", "smoke", {"subset": 300, "epochs": 1}, log=lambda _: None)
+    bad_status = paths.runs_dir() / "mcr2_train" / "smoke-broken"
+    bad_status.mkdir(parents=True)
+    (bad_status / "status.json").write_text('{"status": "compl')
+    truncated = paths.runs_dir() / "image_statistics" / "smoke-truncated"
+    write_json(truncated / "status.json", {"status": "completed", "profile": "smoke", "parameters": {}})
+    (truncated / "image_statistics.ipynb").write_text('{"cells": [')
+    warnings = []
+    index = build_report(paths.runs_dir(), paths.reports_dir(), warn=warnings.append)
+    assert any(str(bad_status) in w for w in warnings)
+    assert any(str(truncated / "image_statistics.ipynb") in w for w in warnings)
+    html = index.read_text()
+    assert "train_classifier" in html and good.run_dir.name in html
+
+    entry = RunEntry("nb", "x", tmp_path, {}, {"test_accuracy": 0.7905, "test_loss": 0.61234, "epochs": 3})
+    assert entry.scalar_metrics == {"test_accuracy": "79.05 %", "test_loss": "0.6123", "epochs": "3"}

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from reprlab.training.batch import LossFn, PredictFn, Step, argmax_predict, supervised_step
-from reprlab.training.checkpoint import load_checkpoint, save_checkpoint, write_history
+from reprlab.training.checkpoint import load_resume_checkpoint, save_checkpoint, write_history
 from reprlab.training.distributed import all_reduce_mean, is_main_process, rank_and_world_size
 from reprlab.training.hooks import Hook
 from reprlab.training.optim import build_optimizer
@@ -164,10 +164,10 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
     history: list[dict[str, float]] = []
     best = -math.inf
     ckpt_dir = Path(out_dir) / "checkpoints" if out_dir is not None else None
-    if ckpt_dir is not None and (ckpt_dir / "last.pt").exists():
+    if ckpt_dir is not None and any((ckpt_dir / name).exists() for name in ("last.pt", "previous_last.pt")):
         # on the CPU: RNG and loader-generator states must stay CPU tensors; the model and the
         # optimizer copy their tensors to the parameters' device as they load
-        state = load_checkpoint(ckpt_dir / "last.pt")
+        state = load_resume_checkpoint(ckpt_dir / "last.pt", log if main else lambda _: None)
         _check_resumable(state["config"], asdict(config), ckpt_dir / "last.pt")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
@@ -177,7 +177,10 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
             hook.load_state_dict(hook_state)
         set_rng_state(state["rng"])
         history, best = state["history"], state["best"]
-        if main:
+        if main and state["epoch"] >= config.epochs:
+            log(f"training already finished ({state['epoch']}/{config.epochs} epochs): reusing the model in "
+                f"{ckpt_dir}, not training it again")
+        elif main:
             log(f"resumed from {ckpt_dir / 'last.pt'} after epoch {state['epoch']}/{config.epochs}")
 
     last_epoch = min(config.epochs, until_epoch or config.epochs)
@@ -237,18 +240,19 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
                      "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                      "loader": train_loader.state_dict(), "rng": rng_state(),
                      "hooks": [hook.state_dict() for hook in hooks], "history": history, "best": best}
-            save_checkpoint(ckpt_dir / "last.pt", state)
+            save_checkpoint(ckpt_dir / "last.pt", state, keep_previous=True)
             if improved:
                 save_checkpoint(ckpt_dir / "best.pt", {"epoch": epoch, "model": model.state_dict(),
                                                        config.best_metric: best})
             write_history(out_dir, history)
         if main:
-            log(format_record(record, config.epochs))
+            log(format_record(record, config.epochs, history))
     return history
 
 
-def format_record(record: dict[str, float], epochs: int) -> str:
-    """One concise line per epoch: ``epoch 3/10 | lr 0.1 | train loss 0.41 acc 85.1% | ...``."""
+def format_record(record: dict[str, float], epochs: int, history: Sequence[dict[str, float]] = ()) -> str:
+    """One concise line per epoch: ``epoch 3/10 | lr 0.1 | train loss 0.41 acc 85.1% | ... |
+    4.1s | elapsed 12s, ETA 29s``; elapsed and ETA (mean epoch time × epochs left) from ``history``."""
     parts = [f"epoch {record['epoch']:>{len(str(epochs))}}/{epochs}", f"lr {record['lr']:.3g}"]
     splits = dict.fromkeys(k.rsplit("_", 1)[0] for k in record if k.endswith("_loss"))
     for split in splits:
@@ -256,6 +260,10 @@ def format_record(record: dict[str, float], epochs: int) -> str:
         parts.append(f"{split} loss {record[f'{split}_loss']:.4f}"
                      + (f" acc {100 * accuracy:.2f}%" if accuracy is not None else ""))
     parts.append(f"{record['seconds']:.1f}s")
+    if history:
+        elapsed = sum(r["seconds"] for r in history)
+        left = (epochs - int(record["epoch"])) * elapsed / len(history)
+        parts.append(f"elapsed {_duration(elapsed)}, ETA {_duration(left)}")
     return " | ".join(parts)
 
 
@@ -268,3 +276,13 @@ def _check_resumable(saved: dict[str, Any], current: dict[str, Any], path: Path)
         details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
         raise RuntimeError(f"cannot resume from {path}: the training config changed ({details}). "
                            "Use a new output directory, or restore the old settings.")
+
+
+def _duration(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``1h02m``."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

@@ -1,57 +1,96 @@
 """``python -m reprlab run NOTEBOOK --profile quick -p key=value``, ``run-all``, ``report``,
-``params NOTEBOOK``."""
+``params NOTEBOOK [--profile P -p key=value]``."""
 
 import argparse
+import signal
 import sys
+from pathlib import Path
+from typing import Any
 
 from reprlab import paths
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reprlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="execute one notebook with papermill")
     run.add_argument("notebook", help="name of a notebook in notebooks/ (without .py)")
     run_all = sub.add_parser("run-all", help="execute every notebook the profile names, in order")
-    for p in (run, run_all):
-        p.add_argument("--profile", default="quick", help="a YAML file in notebooks/profiles/")
+    params = sub.add_parser("params", help="a notebook's parameters: type, default, allowed values or range; "
+                                           "with --profile, the values a run would use (a dry run)")
+    params.add_argument("notebook")
+    for p in (run, run_all, params):
+        p.add_argument("--profile", default="quick" if p is not params else None,
+                       help="a YAML file in notebooks/profiles/")
         p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
                        help="override a parameter (repeatable)")
+    for p in (run, run_all):
         p.add_argument("--rerun", action="store_true",
                        help="run again even if completed (the old run directory is moved aside)")
     report = sub.add_parser("report", help="render executed notebooks to reports/index.html")
     report.add_argument("--runs", default=None, help="runs directory (default: runs/)")
     report.add_argument("--out", default=None, help="output directory (default: reports/)")
-    params = sub.add_parser("params", help="a notebook's parameters: type, default, allowed values or range")
-    params.add_argument("notebook")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM (a scheduler, kill) ends a run the way Ctrl-C does
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
-        if args.command in ("run", "run-all"):
-            from reprlab.workbench.runner import parse_overrides, run_all, run_notebook
+        return _command(args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # e.g. a read-only runs or reports folder
+        where = f" {err.filename}" if err.filename else ""
+        print(f"error: cannot write{where}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
+
+def _command(args: argparse.Namespace) -> int:
+    if args.command in ("run", "run-all"):
+        from reprlab.workbench.runner import parse_overrides, run_all, run_notebook
+
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
             overrides = parse_overrides(args.param)
             if args.command == "run":
                 results = [run_notebook(args.notebook, args.profile, overrides, rerun=args.rerun)]
             else:
                 results = run_all(args.profile, overrides, rerun=args.rerun)
-            return 1 if any(r.status == "failed" for r in results) else 0
-        if args.command == "report":
-            from pathlib import Path
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        return 1 if any(r.status == "failed" for r in results) else 0
+    if args.command == "report":
+        from reprlab.workbench.report import build_report
 
-            from reprlab.workbench.report import build_report
+        runs = Path(args.runs) if args.runs else paths.runs_dir()
+        if not runs.is_dir():
+            raise ValueError(f"--runs {runs} is no directory of runs")
+        index = build_report(runs, Path(args.out) if args.out else paths.reports_dir())
+        print(f"report written to {index}")
+        return 0
+    if args.command == "params":
+        from reprlab.workbench.parameters import notebook_parameters
+        from reprlab.workbench.runner import parse_overrides, resolve_parameters
 
-            index = build_report(Path(args.runs) if args.runs else paths.runs_dir(),
-                                 Path(args.out) if args.out else paths.reports_dir())
-            print(f"report written to {index}")
-            return 0
-        if args.command == "params":
-            from reprlab.workbench.parameters import notebook_parameters
-
-            for p in notebook_parameters(args.notebook).values():
+        spec = notebook_parameters(args.notebook)
+        if args.profile is None and not args.param:
+            for p in spec.values():
                 print(p.describe())
             return 0
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        overrides = parse_overrides(args.param)
+        profile = args.profile or "quick"
+        values = resolve_parameters(args.notebook, profile, overrides)
+        print(f"# {args.notebook} under profile {profile!r}: the values a run would use")
+        for name, value in values.items():
+            source = "-p" if name in overrides else ("default" if value == spec[name].default else profile)
+            print(f"{name} = {value!r}  # {source}")
+        return 0
     return 0

@@ -2,7 +2,7 @@
 plotting style of the workbook, applied per figure (:func:`styled`), never to global state."""
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ParamSpec
 
 import matplotlib.pyplot as plt
@@ -18,6 +18,16 @@ P = ParamSpec("P")
 #: The workbook's plotting style: light grid, no top/right spines, 150 dpi files.
 STYLE = {"figure.dpi": 100, "savefig.dpi": 150, "axes.grid": True, "grid.alpha": 0.3,
          "axes.spines.top": False, "axes.spines.right": False}
+
+
+def epoch_axis(ax: plt.Axes, epochs: Sequence[int] | np.ndarray) -> None:
+    """Whole epochs on the x axis: every epoch as a tick for short runs, integer ticks otherwise."""
+    epochs = np.asarray(epochs)
+    if 0 < len(epochs) <= 12:
+        ax.set_xticks(epochs)
+        ax.set_xlim(epochs.min() - 0.5, epochs.max() + 0.5)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def styled(make_figure: Callable[P, Figure]) -> Callable[P, Figure]:
@@ -44,7 +54,7 @@ def learning_curves(history: list[dict[str, float]]) -> Figure:
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
     ax_acc.legend()
     for ax in (ax_loss, ax_acc):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        epoch_axis(ax, frame["epoch"])
     fig.tight_layout()
     return fig
 
@@ -63,15 +73,16 @@ def confusion(predictions: np.ndarray, targets: np.ndarray, classes: list[str]) 
 
 
 @styled
-def history_columns(history: list[dict[str, float]], columns: dict[str, str], title: str) -> Figure:
+def history_columns(history: list[dict[str, float]], columns: dict[str, str], title: str, ylabel: str = ""
+                    ) -> Figure:
     """Selected history columns against epoch; ``columns`` maps column name -> legend label."""
     frame = pd.DataFrame(history)
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for column, label in columns.items():
         if column in frame:
             ax.plot(frame["epoch"], frame[column], marker="o", label=label)
-    ax.set(xlabel="epoch", title=title)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel="epoch", ylabel=ylabel, title=title)
+    epoch_axis(ax, frame["epoch"])
     ax.legend()
     fig.tight_layout()
     return fig

@@ -3,6 +3,7 @@ and gets a :class:`Run` that knows where to put metrics, figures and checkpoints
 
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ import torch
 from reprlab import __version__
 from reprlab.io import atomic_write, read_json, write_json
 from reprlab.workbench.parameters import notebook_parameters
-from reprlab.workbench.rundir import run_dir_for
+from reprlab.workbench.rundir import move_aside, run_dir_for
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,13 +48,31 @@ class Run:
 def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
     """Collect the notebook's declared parameters from ``namespace`` (pass ``globals()``), pick
     the run directory (``run_dir`` if the runner set it, else ``runs/<notebook>/interactive-<hash>``),
-    and record ``params.json``."""
+    and record ``params.json``.
+
+    An interactive run whose directory already holds a run says so loudly (which commit made it),
+    since its checkpoint is resumed or reused rather than trained again; with the parameter
+    ``fresh=True`` the old directory is moved aside first. Interactive runs also get a
+    ``status.json``, so the report lists them."""
     params = {name: namespace[name] for name in notebook_parameters(notebook)}
+    interactive = not params.get("run_dir")
     directory = params.get("run_dir") or run_dir_for(notebook, "interactive", params)
+    if interactive and Path(directory).exists():
+        previous = Path(directory) / "params.json"
+        made_by = read_json(previous).get("git", "unknown") if previous.exists() else "unknown"
+        if params.get("fresh"):
+            print(f"fresh=True: the earlier run (commit {made_by}) moved to {move_aside(Path(directory))}")
+        elif (Path(directory) / "checkpoints").exists():
+            print(f"NOTE: {directory} already holds a run made by commit {made_by} (this is {_git_sha()}): its "
+                  "checkpoint is resumed, or reused as it is when training finished. Set fresh=True to train anew.")
     run = Run(directory, params)
     write_json(run.dir / "params.json", {"notebook": notebook, "parameters": params,
                                         "reprlab": __version__, "torch": torch.__version__,
                                         "git": _git_sha()})
+    if interactive:
+        write_json(run.dir / "status.json", {"status": "interactive", "profile": "interactive", "parent": "",
+                                             "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                             "parameters": params})
     print(f"run directory: {run.dir}")
     return run
 

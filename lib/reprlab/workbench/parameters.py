@@ -16,6 +16,7 @@ by notebooks and jobs (to collect their parameters and defaults).
 import ast
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,9 +215,10 @@ def parse_help(name: str, type_name: str, default: Any, comment: str) -> Paramet
 
 
 def notebook_path(notebook: str) -> Path:
-    """``notebooks/<notebook>.py``; raises ``ValueError`` listing the notebooks."""
-    path = paths.notebooks_dir() / f"{Path(notebook).stem}.py"
-    if not path.exists():
+    """``notebooks/<notebook>.py``; ``notebook`` is a plain name (no path). Raises ``ValueError``
+    listing the notebooks."""
+    path = paths.notebooks_dir() / f"{notebook}.py"
+    if not re.fullmatch(r"[A-Za-z0-9_]+", notebook) or not path.exists():
         raise ValueError(f"notebook={notebook!r} does not exist; allowed values: {', '.join(list_notebooks())}")
     return path
 

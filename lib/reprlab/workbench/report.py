@@ -3,6 +3,7 @@ hidden, parameter cells dropped) and ``index.html`` with one entry per experimen
 run's key metrics and figures, and links to every run."""
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,23 +29,41 @@ class RunEntry:
         for key, value in self.metrics.items():
             if isinstance(value, bool) or not isinstance(value, int | float):
                 continue
-            out[key] = f"{value:.4g}" if isinstance(value, float) else str(value)
+            if isinstance(value, float) and "accuracy" in key and 0 <= value <= 1:
+                out[key] = f"{100 * value:.2f} %"  # as the figures show accuracies
+            else:
+                out[key] = f"{value:.4g}" if isinstance(value, float) else str(value)
         return out
 
+    def differing(self, others: list["RunEntry"]) -> dict[str, Any]:
+        """This run's parameters that differ between ``others`` (all runs of its notebook)."""
+        mine = self.status.get("parameters", {})
+        return {k: v for k, v in mine.items() if k not in ("run_dir", "progress", "fresh")
+                and any(o.status.get("parameters", {}).get(k) != v for o in others)}
 
-def find_runs(runs_dir: Path) -> dict[str, list[RunEntry]]:
+
+def find_runs(runs_dir: Path, warn: Callable[[str], None] = print) -> dict[str, list[RunEntry]]:
     """Completed runs per notebook: runs started directly first, then runs another notebook
-    started (e.g. a sweep's points), each newest first. Directories moved aside (``~``) are skipped."""
+    started (e.g. a sweep's points), each newest first. Directories moved aside (``~``) are skipped;
+    a run with a damaged ``status.json`` or ``metrics.json`` is skipped with a warning naming it."""
     found: dict[str, list[RunEntry]] = {}
     for status_path in sorted(runs_dir.glob("*/*/status.json")):
         directory = status_path.parent
         if "~" in directory.name:
             continue
-        status = read_json(status_path)
-        if status.get("status") != "completed":
+        try:
+            status = read_json(status_path)
+            # finished batch runs, and interactive runs that wrote their metrics
+            if status.get("status") != "completed" and not (status.get("status") == "interactive"
+                                                            and (directory / "metrics.json").exists()):
+                continue
+            metrics_path = directory / "metrics.json"
+            metrics = read_json(metrics_path) if metrics_path.exists() else {}
+            if not isinstance(metrics, dict):
+                raise ValueError("metrics.json is not a mapping")
+        except (ValueError, OSError, AttributeError) as err:
+            warn(f"warning: skipping {directory}: {err}")
             continue
-        metrics_path = directory / "metrics.json"
-        metrics = read_json(metrics_path) if metrics_path.exists() else {}
         found.setdefault(directory.parent.name, []).append(
             RunEntry(directory.parent.name, directory.name, directory, status, metrics))
     for entries in found.values():
@@ -67,9 +86,10 @@ def render_notebook(ipynb: Path, out_html: Path) -> None:
     atomic_write(out_html, lambda p: p.write_text(body))
 
 
-def build_report(runs_dir: Path, out_dir: Path) -> Path:
-    """Render every completed run under ``runs_dir`` into ``out_dir``; return ``index.html``."""
-    runs = find_runs(runs_dir)
+def build_report(runs_dir: Path, out_dir: Path, warn: Callable[[str], None] = print) -> Path:
+    """Render every completed run under ``runs_dir`` into ``out_dir``; return ``index.html``. A
+    broken run or notebook is skipped with a warning naming it; it never breaks the report."""
+    runs = find_runs(runs_dir, warn)
     out_dir.mkdir(parents=True, exist_ok=True)
     for notebook, entries in runs.items():
         for entry in entries:
@@ -77,9 +97,13 @@ def build_report(runs_dir: Path, out_dir: Path) -> Path:
             executed = entry.directory / f"{notebook}.ipynb"
             page = target.with_suffix(".html")
             if executed.exists():
-                if not page.exists() or page.stat().st_mtime < executed.stat().st_mtime:
-                    render_notebook(executed, page)
-                entry.html = f"{notebook}/{page.name}"
+                try:
+                    if not page.exists() or page.stat().st_mtime < executed.stat().st_mtime:
+                        render_notebook(executed, page)
+                    entry.html = f"{notebook}/{page.name}"
+                except Exception as err:  # a damaged notebook: nbformat and nbconvert raise many kinds
+                    warn(f"warning: cannot render {executed} ({type(err).__name__}: {err}); "
+                         "its page is left out of the report")
             figures = []
             for png in sorted((entry.directory / "figures").glob("*.png")):
                 (target / "figures").mkdir(parents=True, exist_ok=True)

@@ -7,11 +7,15 @@ interrupted or failed one resumes in place (its earlier executed notebooks are k
 ``attempts/``), and ``rerun=True`` moves the old directory aside instead of overwriting it.
 """
 
+import contextlib
 import logging
 import os
-import shutil
+import re
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +24,14 @@ import yaml
 
 from reprlab import paths
 from reprlab.io import read_json, write_json
-from reprlab.workbench.parameters import default_parameters, notebook_parameters, notebook_path, validate
-from reprlab.workbench.rundir import run_dir_for
+from reprlab.workbench.parameters import (
+    default_parameters,
+    list_notebooks,
+    notebook_parameters,
+    notebook_path,
+    validate,
+)
+from reprlab.workbench.rundir import move_aside, read_status, run_dir_for, run_lock
 
 PARENT_ENV = "REPRLAB_PARENT_RUN"
 
@@ -31,13 +41,23 @@ def list_profiles() -> list[str]:
 
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
-    """``{notebook: {parameter: value}}`` of profile ``profile``, in file order."""
+    """``{notebook: {parameter: value}}`` of profile ``profile``, in file order. Every key must be a
+    notebook; an empty section (``notebook: {}``) explicitly runs that notebook's defaults."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", profile):
+        raise ValueError(f"profile={profile!r} is not a profile name; allowed values: {', '.join(list_profiles())}")
     path = paths.notebooks_dir() / "profiles" / f"{profile}.yaml"
     if not path.exists():
         raise ValueError(f"profile={profile!r} does not exist; allowed values: {', '.join(list_profiles())}")
-    content = yaml.safe_load(path.read_text()) or {}
+    try:
+        content = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path} is not valid YAML: {err}") from err
     if not isinstance(content, dict) or not all(isinstance(v, dict | None) for v in content.values()):
         raise ValueError(f"{path} must map notebook names to parameter mappings")
+    unknown = [name for name in content if name not in list_notebooks()]
+    if unknown:
+        raise ValueError(f"{path} names {', '.join(map(repr, unknown))}, which is no notebook; "
+                         f"notebooks: {', '.join(list_notebooks())}")
     return {nb: dict(values or {}) for nb, values in content.items()}
 
 
@@ -53,8 +73,14 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Notebook defaults, then the profile's values, then ``overrides``; all validated."""
-    section = load_profile(profile).get(notebook, {})
+    """Notebook defaults, then the profile's values, then ``overrides``; all validated. The profile
+    must name the notebook (a section of ``{}`` runs its defaults on purpose)."""
+    notebook_path(notebook)
+    sections = load_profile(profile)
+    if notebook not in sections:
+        raise ValueError(f"profile={profile!r} has no section for {notebook}; it names "
+                         f"{', '.join(sections) or 'no notebook'} (add `{notebook}: {{}}` to run its defaults)")
+    section = sections[notebook]
     values = {**validate(notebook, section), **validate(notebook, overrides or {})}
     return {**default_parameters(notebook), **values}
 
@@ -80,23 +106,30 @@ def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None =
                  rerun: bool = False, log=print) -> RunResult:
     """Execute ``notebooks/<notebook>.py`` under ``profile`` with ``overrides``.
 
-    Parameters are validated before anything executes. Returns a :class:`RunResult`; a failing
-    notebook gives status ``"failed"`` with its partial outputs left in the run directory.
+    Parameters are validated before anything executes. The run directory is locked while the run
+    executes: the same run started twice waits for the first. Returns a :class:`RunResult`; a
+    failing notebook gives status ``"failed"`` with its partial outputs left in the run directory.
+    Ctrl-C (or SIGTERM, which the command line turns into Ctrl-C) records ``interrupted`` and
+    re-raises ``KeyboardInterrupt``; the next call resumes.
     """
+    params = resolve_parameters(notebook, profile, overrides)
+    run_dir = run_dir_for(notebook, profile, params)
+    with run_lock(run_dir, lambda line: log(f"[{notebook}] {line}")):
+        return _run_locked(notebook, profile, params, run_dir, rerun, log)
+
+
+def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Path, rerun: bool,
+                log) -> RunResult:
     import jupytext
     import papermill as pm
 
-    params = resolve_parameters(notebook, profile, overrides)
-    run_dir = run_dir_for(notebook, profile, params)
     status_path = run_dir / "status.json"
-    status = read_json(status_path) if status_path.exists() else None
-    if status and status["status"] == "completed" and not rerun:
+    status = read_status(run_dir, lambda line: log(f"[{notebook}] {line}"))
+    if status and status["status"] == "completed" and not (rerun or params.get("fresh")):
         log(f"[{notebook}] reusing completed run {run_dir} (pass --rerun to run it again)")
         return RunResult(notebook, run_dir, "reused", params)
-    if status and rerun:
-        aside = run_dir.with_name(f"{run_dir.name}~{time.strftime('%Y%m%d-%H%M%S')}")
-        shutil.move(run_dir, aside)
-        log(f"[{notebook}] moved the previous run to {aside}")
+    if run_dir.exists() and (rerun or params.get("fresh")):
+        log(f"[{notebook}] moved the previous run to {move_aside(run_dir)}")
         status = None
     attempt = (status or {}).get("attempt", 0) + 1
     executed = run_dir / f"{notebook}.ipynb"
@@ -117,14 +150,25 @@ def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None =
     _stream_notebook_output()
     start = time.time()
     os.environ[PARENT_ENV] = str(run_dir)  # inherited by the kernel, so its own runs know their caller
+    kernels: list = []
     try:
-        pm.execute_notebook(jupytext.read(notebook_path(notebook)), str(executed), parameters=params,
-                            kernel_name="python3", cwd=str(run_dir), progress_bar=False, log_output=True)
+        with _interrupts_reach(kernels) as interrupted:
+            pm.execute_notebook(jupytext.read(notebook_path(notebook)), str(executed), parameters=params,
+                                kernel_name="python3", cwd=str(run_dir), progress_bar=False, log_output=True,
+                                kernel_manager_class=_kernel_manager(run_dir / "kernel.log", kernels))
     except pm.PapermillExecutionError as err:
+        if interrupted:  # the kernel stopped its cell because we passed it the user's Ctrl-C
+            _finish(status_path, "interrupted", start, error="interrupted (Ctrl-C or SIGTERM)")
+            log(f"[{notebook}] interrupted; run it again to resume from the last checkpoint in {run_dir}")
+            raise KeyboardInterrupt from None
         message = f"{err.ename}: {err.evalue}"
         _finish(status_path, "failed", start, error=message)
         log(f"[{notebook}] FAILED ({message}); partial outputs kept in {run_dir}, see {executed}")
         return RunResult(notebook, run_dir, "failed", params, message)
+    except KeyboardInterrupt:
+        _finish(status_path, "interrupted", start, error="interrupted (Ctrl-C or SIGTERM)")
+        log(f"[{notebook}] interrupted; run it again to resume from the last checkpoint in {run_dir}")
+        raise
     finally:
         if parent:
             os.environ[PARENT_ENV] = parent
@@ -137,9 +181,20 @@ def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None =
 
 def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: bool = False,
             log=print) -> list[RunResult]:
-    """Run every notebook ``profile`` names, in order; stops at the first failure."""
+    """Run every notebook ``profile`` names, in order; stops at the first failure. Each override
+    goes to the notebooks that take it; one that no notebook takes is an error."""
+    notebooks = list(load_profile(profile))
+    taken = {k for nb in notebooks for k in notebook_parameters(nb)}
+    unused = [k for k in (overrides or {}) if k not in taken]
+    if unused:
+        raise ValueError(f"no notebook of profile={profile!r} takes {', '.join(map(repr, unused))}; "
+                         f"notebooks: {', '.join(notebooks)}")
+    for notebook in notebooks:  # every parameter is checked before the first notebook starts
+        resolve_parameters(notebook, profile, {k: v for k, v in (overrides or {}).items()
+                                               if k in notebook_parameters(notebook)})
     results = []
-    for notebook in load_profile(profile):
+    for i, notebook in enumerate(notebooks, 1):
+        log(f"== notebook {i}/{len(notebooks)}: {notebook}")
         applicable = {k: v for k, v in (overrides or {}).items() if k in notebook_parameters(notebook)}
         results.append(run_notebook(notebook, profile, applicable, rerun=rerun, log=log))
         if results[-1].status == "failed":
@@ -148,10 +203,56 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
 
 
 def _finish(status_path: Path, state: str, start: float, error: str = "") -> None:
-    status = read_json(status_path)
+    status = read_status(status_path.parent, lambda _: None) or {}
     status.update(status=state, finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
                   seconds=round(time.time() - start, 1), error=error)
     write_json(status_path, status)
+
+
+def _kernel_manager(log_path: Path, live: list) -> type:
+    """A kernel manager whose kernel writes its own stdout and stderr (start-up warnings, a
+    shutdown traceback) to ``log_path`` instead of the terminal, and that adds itself to ``live``
+    so Ctrl-C can be passed on to it. Cell outputs still stream through papermill."""
+    from jupyter_client.manager import KernelManager
+
+    class LoggingKernelManager(KernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            log_file = open(log_path, "ab")
+            kw.update(stdout=log_file, stderr=log_file)
+            try:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            finally:
+                log_file.close()
+            live.append(self)
+
+    return LoggingKernelManager
+
+
+@contextlib.contextmanager
+def _interrupts_reach(kernels: list) -> Iterator[list[bool]]:
+    """While a notebook executes, Ctrl-C and SIGTERM interrupt its kernel (which runs in a session
+    of its own, out of the terminal's reach), so training stops at once and the run ends as
+    interrupted; a second signal stops waiting for the kernel. Yields a list that is truthy once
+    interrupted. Outside the main thread signals cannot be caught; nothing changes there."""
+    interrupted: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if interrupted:
+            raise KeyboardInterrupt
+        interrupted.append(True)
+        for km in kernels:
+            with contextlib.suppress(Exception):  # a kernel that already ended
+                os.killpg(km.provisioner.pid, signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield interrupted
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _stream_notebook_output() -> None:
@@ -161,7 +262,7 @@ def _stream_notebook_output() -> None:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("    %(message)s"))
         noise = ("Executing", "Ending Cell", "Input Notebook", "Output Notebook", "Working directory",
-                 "without encryption")
+                 "without encryption", "KeyboardInterrupt caught in kernel", "<Figure size")
         handler.addFilter(lambda r: not any(n in r.getMessage() for n in noise))
         handler._reprlab = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

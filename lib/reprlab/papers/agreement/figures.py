@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from reprlab.workbench.figures import styled
+from reprlab.workbench.figures import epoch_axis, styled
 
 
 @styled
@@ -26,7 +25,7 @@ def instance_agreement(curves, title: str = "Instance agreement") -> Figure:
                     edgecolor="0.6", linewidth=0)
     ax.plot(epochs, 100 * curves.independent, "--", color="C3", label="independent networks")
     ax.set(xlabel="epoch", ylabel="%", title=title, ylim=(0, 100))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    epoch_axis(ax, epochs)
     ax.legend(fontsize="small")
     fig.tight_layout()
     return fig
@@ -48,6 +47,11 @@ def agreement_with_metric(curves, metric_curve: np.ndarray, name: str, min_agree
     right.plot(epochs, masked, color="C1", marker=".", label=name)
     right.set_ylabel(name, color="C1")
     right.grid(False)
+    if np.isnan(masked).all():
+        right.set_yticks([])
+        ax.text(0.5, 0.5, f"{name} not shown: agreement < {100 * min_agreement:.0f} %\nor epoch < {min_epoch} "
+                "in every epoch", transform=ax.transAxes, ha="center", va="center", color="C1", fontsize="small")
+    epoch_axis(ax, epochs)
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     return fig
@@ -99,7 +103,7 @@ def agreement_by_label_noise(agreement_by_prob: dict[float, np.ndarray]) -> Figu
     for prob, agreement in agreement_by_prob.items():
         ax.plot(np.arange(1, len(agreement) + 1), 100 * agreement, marker=".", label=f"p = {prob:g}")
     ax.set(xlabel="epoch", ylabel="TP agreement (%)", title="Agreement under label randomisation")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    epoch_axis(ax, np.arange(1, max(len(a) for a in agreement_by_prob.values()) + 1))
     ax.legend()
     fig.tight_layout()
     return fig

@@ -1,0 +1,16 @@
+from reprlab.io import read_json
+from reprlab.workbench.notebook import start_run
+from reprlab.workbench.parameters import default_parameters
+
+
+def test_interactive_runs_say_when_they_reuse_a_run_and_start_fresh_on_request(capsys):
+    namespace = {**default_parameters("train_classifier"), "epochs": 1}
+    run = start_run("train_classifier", namespace)
+    assert read_json(run.dir / "status.json")["status"] == "interactive"  # the report lists it
+    (run.dir / "checkpoints").mkdir()
+    capsys.readouterr()
+    again = start_run("train_classifier", namespace)
+    assert again.dir == run.dir and "already holds a run made by commit" in capsys.readouterr().out
+    fresh = start_run("train_classifier", {**namespace, "fresh": True})
+    assert fresh.dir == run.dir and not (run.dir / "checkpoints").exists()
+    assert "moved to" in capsys.readouterr().out and len(list(run.dir.parent.glob(run.dir.name + "~*"))) == 1
