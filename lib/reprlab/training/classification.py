@@ -8,15 +8,19 @@ import dataclasses
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
-from reprlab.data import load_splits, make_loader
+from reprlab.data import ImageSet, load_splits, make_loader
 from reprlab.models import Classifier, build_model
+from reprlab.training.checkpoint import load_checkpoint
 from reprlab.training.distributed import is_main_process, resolve_device
 from reprlab.training.engine import EvalResult, TrainConfig, evaluate, fit
+from reprlab.training.hooks import Hook
 from reprlab.training.seeding import seed_everything
 from reprlab.workbench.jobs import TrainingJob
 
@@ -54,15 +58,20 @@ class ClassifierResult:
     classes: list[str]
 
 
-def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool = False) -> ClassifierResult:
+def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool = False,
+                     train_set: ImageSet | None = None, hooks: Sequence[Hook] = ()) -> ClassifierResult:
     """Train ``job`` in this process (one device, or one rank of a torchrun launch), writing
-    checkpoints and history to ``out_dir``; resumes if ``out_dir`` holds a checkpoint."""
+    checkpoints and history to ``out_dir``; resumes if ``out_dir`` holds a checkpoint.
+    ``train_set`` replaces the dataset's training split (e.g. a derived dataset such as HARS; the
+    test split stays the dataset's); ``hooks`` go to the engine."""
     device = resolve_device(job.device)
     seed_everything(job.seed, job.deterministic)
     splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=job.level,
                          stratified=job.stratified, corruption=job.corruption, corruption_seed=job.corruption_seed,
                          corruption_include_true=job.corruption_include_true,
                          subset=job.subset)
+    if train_set is not None:
+        splits.train = train_set
     _, channels, size, _ = splits.train.images.shape
     model = build_model(job.model, splits.train.num_classes, channels, size).to(device)
     channels_last = device.type == "cuda"
@@ -70,7 +79,7 @@ def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool 
                                channels_last=channels_last)
     eval_loaders = {name: make_loader(data, 1000, train=False, device=device, channels_last=channels_last)
                     for name, data in (("val", splits.val), ("test", splits.test)) if len(data)}
-    history = fit(model, train_loader, job.train_config(), eval_loaders=eval_loaders, out_dir=out_dir,
+    history = fit(model, train_loader, job.train_config(), eval_loaders=eval_loaders, hooks=hooks, out_dir=out_dir,
                   progress=progress)
     test = evaluate(model, eval_loaders["test"], amp=job.amp)
     return ClassifierResult(model, history, test, splits.train.classes)
@@ -87,6 +96,17 @@ def run(job: ClassifierJob, out_dir: str | Path, *, nproc: int = 1, progress: bo
     subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
                     "-m", "reprlab.training.classification", str(job_file)], check=True)
     return train_classifier(job, out_dir)  # every epoch is checkpointed: this only resumes and evaluates
+
+
+def load_classifier(params: dict[str, Any], run_dir: str | Path, data: ImageSet,
+                    device: torch.device | str = "cpu") -> Classifier:
+    """The final model (``checkpoints/last.pt``) of a ``train_classifier``-style run with
+    ``params``, in eval mode on ``device``; ``data`` gives the input shape and classes."""
+    job = ClassifierJob.from_params(params)
+    _, channels, size, _ = data.images.shape
+    model = build_model(job.model, data.num_classes, channels, size)
+    model.load_state_dict(load_checkpoint(Path(run_dir) / "checkpoints" / "last.pt")["model"])
+    return model.to(device).eval()
 
 
 if __name__ == "__main__":

@@ -184,6 +184,9 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
             log(f"resumed from {ckpt_dir / 'last.pt'} after epoch {state['epoch']}/{config.epochs}")
 
     last_epoch = min(config.epochs, until_epoch or config.epochs)
+    if len(history) < last_epoch:
+        for hook in hooks:
+            hook.on_fit_start(model, len(history))
     for epoch in range(len(history) + 1, last_epoch + 1):
         start = time.perf_counter()
         train_model.train()

@@ -17,6 +17,10 @@ class Hook:
     the engine stores it in every checkpoint.
     """
 
+    def on_fit_start(self, model: torch.nn.Module, epoch: int) -> None:
+        """Once before the first epoch that will train (``epoch`` epochs are already done: 0, or
+        the epoch a resumed run continues after)."""
+
     def on_train_batch(self, epoch: int, batch: Batch, outputs: torch.Tensor | None) -> None:
         """After each optimisation step, with the batch and the step's detached float outputs
         (B, ...), or None when the step has no per-example output."""

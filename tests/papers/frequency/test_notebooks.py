@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from reprlab.papers.frequency.spectra import spectral_centroid
+from reprlab.workbench.runner import run_notebook
+
+
+@pytest.mark.slow
+def test_smoke_profile_runs_every_frequency_notebook():
+    quiet = {"log": lambda _: None}
+    filtering = run_notebook("frequency_filtering", "smoke", **quiet)
+    assert filtering.status == "completed", filtering.error
+    gradients = run_notebook("frequency_gradients", "smoke", **quiet)
+    assert gradients.status == "reused"  # the filtering notebook trained it through the runner
+    g = gradients.metrics
+    spectrum = np.asarray(g["spectrum_mean"])
+    assert spectrum.shape == (g["epochs"] + 1, 20) and g["bands"] == 20  # 28x28, centred bands
+    np.testing.assert_allclose(np.load(gradients.run_dir / "gradient_spectrum_mean.npy"), spectrum)
+    np.testing.assert_allclose(g["centroid_per_epoch"], spectral_centroid(spectrum))
+    # the filtering notebook evaluates the final model of that run: on the original test set it
+    # scores what the training run reported
+    f = filtering.metrics
+    assert f["original_accuracy"] == pytest.approx(g["test_accuracy"], abs=1e-6)
+    assert set(f["low_accuracy"]) == set(f["high_accuracy"]) == {"4", "12"}
+    assert (filtering.run_dir / "figures" / "filtered_examples.png").exists()
+
+    hars = run_notebook("frequency_hars", "smoke", **quiet)
+    assert hars.status == "completed", hars.error
+    h = hars.metrics
+    assert h["accuracy"]["baseline"]["original"]["0"] == pytest.approx(g["test_accuracy"], abs=1e-6)
+    for r, advantage in h["high_pass_advantage"].items():
+        expected = h["accuracy"]["HARS"]["high"][r] - h["accuracy"]["baseline"]["high"][r]
+        assert advantage == pytest.approx(expected)
+    assert (hars.run_dir / "figures" / "hars_examples.png").exists()
