@@ -67,6 +67,7 @@ def confusion(predictions: np.ndarray, targets: np.ndarray, classes: list[str]) 
     fig, ax = plt.subplots(figsize=(size * 1.15, size))
     sns.heatmap(100 * matrix, annot=len(classes) <= 20, fmt=".0f", cmap="Blues", vmin=0, vmax=100,
                 xticklabels=classes, yticklabels=classes, cbar_kws={"label": "% of true class"}, ax=ax)
+    ax.grid(False)  # a grid over a heat map hides it
     ax.set(xlabel="predicted", ylabel="true", title="Confusion matrix (test)")
     fig.tight_layout()
     return fig

@@ -32,3 +32,20 @@ def test_smoke_profile_runs_every_frequency_notebook():
         expected = h["accuracy"]["HARS"]["high"][r] - h["accuracy"]["baseline"]["high"][r]
         assert advantage == pytest.approx(expected)
     assert (hars.run_dir / "figures" / "hars_examples.png").exists()
+
+
+@pytest.mark.slow
+def test_smoke_spectral_density_notebook():
+    result = run_notebook("spectral_density", "smoke", log=lambda _: None)
+    assert result.status == "completed", result.error
+    m = result.metrics
+    baseline = run_notebook("frequency_gradients", "smoke", log=lambda _: None)
+    assert baseline.status == "reused"
+    assert m["original_accuracy"]["f_baseline"] == pytest.approx(baseline.metrics["test_accuracy"], abs=1e-6)
+    assert set(m["high_pass_accuracy"]) == {"f_scr", "f_baseline", "f_wcr"}
+    high = m["high_pass_accuracy"]
+    assert m["scr_minus_baseline"] == pytest.approx(high["f_scr"]["6"] - high["f_baseline"]["6"])
+    density = {k: np.asarray(v) for k, v in m["image_density"].items()}
+    assert set(density) == {"original", "SCR", "WCR"} and all(len(d) == 20 for d in density.values())
+    for figure in ("image_density", "learning_priority", "accuracy_vs_radius", "cdes_examples"):
+        assert (result.run_dir / "figures" / f"{figure}.png").exists(), figure

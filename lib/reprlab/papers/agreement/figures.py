@@ -64,6 +64,7 @@ def agreed_class_histograms(shares: np.ndarray, classes: list[str]) -> Figure:
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(classes) + 2))
     sns.heatmap(shares.T, cmap="viridis", yticklabels=classes, xticklabels=np.arange(1, len(shares) + 1),
                 cbar_kws={"label": "% of the agreed set"}, ax=ax)
+    ax.grid(False)  # a grid over a heat map hides it
     ax.set(xlabel="epoch", title="Classes in the agreed set")
     fig.tight_layout()
     return fig

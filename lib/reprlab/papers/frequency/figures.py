@@ -19,6 +19,7 @@ def spectrum_heatmap(matrix: np.ndarray, title: str = "Input-gradient spectrum o
     columns = frequency bands, one global min-max over the whole (epochs, bands) matrix."""
     fig, ax = plt.subplots(figsize=(6.5, 4))
     sns.heatmap(global_minmax(matrix), cmap="viridis", ax=ax, cbar_kws={"label": "normalised magnitude"})
+    ax.grid(False)  # a grid over a heat map hides it
     ax.invert_yaxis()
     ax.set(xlabel="frequency band", ylabel="epoch", title=title)
     fig.tight_layout()
@@ -80,5 +81,31 @@ def image_grid(rows: list[list[tuple[np.ndarray, str]]]) -> Figure:
             _show(ax, image, title)
         for ax in ax_row[len(row):]:
             ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def spectrum_heatmaps(matrices: dict[str, np.ndarray]) -> Figure:
+    """:func:`spectrum_heatmap` of several models side by side (each with its own global min-max)."""
+    fig, axes = plt.subplots(1, len(matrices), figsize=(4.2 * len(matrices), 3.8), squeeze=False)
+    for ax, (name, matrix) in zip(axes[0], matrices.items(), strict=True):
+        sns.heatmap(global_minmax(matrix), cmap="viridis", ax=ax, cbar=False)
+        ax.grid(False)  # a grid over a heat map hides it
+        ax.invert_yaxis()
+        ax.set(xlabel="frequency band", ylabel="epoch", title=name)
+    fig.suptitle("Learning priority: input-gradient spectrum over training")
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def density_curves(curves: dict[str, np.ndarray], title: str, ylabel: str = "normalised density") -> Figure:
+    """Radial profiles (bands,) overlaid, one line each."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for name, curve in curves.items():
+        ax.plot(np.arange(len(curve)), curve, marker=".", label=name)
+    ax.set(xlabel="frequency band", ylabel=ylabel, title=title)
+    ax.legend(fontsize="small")
     fig.tight_layout()
     return fig

@@ -12,6 +12,7 @@ import torch
 
 from reprlab.data import ImageSet, load_dataset, load_splits, make_loader
 from reprlab.data.splits import stratified_subset
+from reprlab.papers.frequency.cdes import KernelConfig, class_kernels, restructure_dataset, train_kernels
 from reprlab.papers.frequency.gradients import GradientSpectrumHook
 from reprlab.papers.frequency.hars import hars_mix
 from reprlab.training import resolve_device
@@ -57,3 +58,39 @@ def hars_training_set(job: ClassifierJob, radius: float, seed: int) -> tuple[Ima
     hars = ImageSet(train.name, torch.from_numpy(mixed).permute(0, 3, 1, 2).contiguous(),
                     torch.as_tensor(labels), train.classes, train.indices.clone())
     return hars, train, donors
+
+
+@dataclass
+class CDESData:
+    """The SCR and WCR datasets of a job's data (train and test splits, labels kept), made from
+    class kernels and one shared kernel, and the kernels' training data size."""
+
+    scr_train: ImageSet
+    scr_test: ImageSet
+    wcr_train: ImageSet
+    wcr_test: ImageSet
+    original_train: ImageSet
+    original_test: ImageSet
+
+
+def cdes_datasets(job: ClassifierJob, config: KernelConfig, *, radius: float = 10, warm_start: bool = False,
+                  upstream_masks: bool = False, kernel_images: int = 0, log=print) -> CDESData:
+    """Train SCR kernels (one per class) and a WCR kernel (all classes) on ``job``'s training split
+    (``kernel_images`` per class, stratified, 0: all; upstream also used the test images, which
+    here stay unseen), then restructure the training and test splits with them: each image keeps
+    its low frequencies (distance < ``radius``) and takes the filtered image's high ones, through
+    its own class's kernel (SCR) or the shared one (WCR)."""
+    device = resolve_device(job.device)
+    splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=job.level,
+                         stratified=job.stratified, subset=job.subset)
+    kernel_data = (stratified_subset(splits.train, kernel_images * splits.train.num_classes, seed=config.seed)
+                   if kernel_images else splits.train)
+    scr = class_kernels(kernel_data, config, warm_start=warm_start, device=device, log=log)
+    log(f"WCR kernel on all {len(kernel_data)} images")
+    wcr, _ = train_kernels(kernel_data, config, device=device, log=lambda _: None)
+    made = {}
+    for name, banks in (("scr", scr), ("wcr", wcr)):
+        for split, data in (("train", splits.train), ("test", splits.test)):
+            made[f"{name}_{split}"] = restructure_dataset(data, banks, radius, upstream_masks=upstream_masks,
+                                                          seed=config.seed)
+    return CDESData(**made, original_train=splits.train, original_test=splits.test)
