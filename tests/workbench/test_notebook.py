@@ -14,3 +14,11 @@ def test_interactive_runs_say_when_they_reuse_a_run_and_start_fresh_on_request(c
     fresh = start_run("train_classifier", {**namespace, "fresh": True})
     assert fresh.dir == run.dir and not (run.dir / "checkpoints").exists()
     assert "moved to" in capsys.readouterr().out and len(list(run.dir.parent.glob(run.dir.name + "~*"))) == 1
+
+
+def test_metrics_print_one_line_each_not_a_json_dump(capsys):
+    from reprlab.workbench.notebook import show_metrics
+
+    show_metrics({"test_accuracy": 0.7905, "epochs": 3, "table": {"label": ["a", "b"]}, "per_level": {"10": 0.5}})
+    assert capsys.readouterr().out.splitlines() == [
+        "test_accuracy: 0.7905 (79.05 %)", "epochs: 3", "table: dict of 1 (see metrics.json)", "per_level: 10 0.5"]

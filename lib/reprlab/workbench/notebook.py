@@ -1,7 +1,6 @@
 """The notebook prelude: every notebook calls :func:`start_run` right after its parameters cell
 and gets a :class:`Run` that knows where to put metrics, figures and checkpoints."""
 
-import json
 import subprocess
 import time
 from pathlib import Path
@@ -87,5 +86,16 @@ def _git_sha() -> str:
 
 
 def show_metrics(metrics: dict[str, Any]) -> None:
-    """Print metrics as indented JSON (readable in the executed notebook and the report)."""
-    print(json.dumps(metrics, indent=2, default=str))
+    """Print a run's metrics compactly, one line each: numbers as such (accuracies also in %), a
+    nested table or list as its size. The whole of it stays in ``metrics.json``."""
+    for key, value in metrics.items():
+        if isinstance(value, bool) or isinstance(value, str) or value is None:
+            print(f"{key}: {value}")
+        elif isinstance(value, int | float):
+            percent = f" ({100 * value:.2f} %)" if "accuracy" in key and 0 <= value <= 1 else ""
+            print(f"{key}: {value:.6g}{percent}")
+        elif isinstance(value, dict) and len(value) <= 8 and all(isinstance(v, int | float) for v in value.values()):
+            print(f"{key}: " + ", ".join(f"{k} {v:.4g}" for k, v in value.items()))
+        else:
+            size = len(value) if hasattr(value, "__len__") else 1
+            print(f"{key}: {type(value).__name__} of {size} (see metrics.json)")
