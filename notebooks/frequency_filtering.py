@@ -29,14 +29,13 @@ run_dir: str = ""  # set by the runner; empty: runs/frequency_filtering/interact
 # %%
 from reprlab.data import load_dataset
 from reprlab.papers.frequency import evaluation, figures
+from reprlab.papers.frequency.training import baseline_run
 from reprlab.training import resolve_device
 from reprlab.training.classification import load_classifier
 from reprlab.workbench.notebook import show_metrics, start_run
-from reprlab.workbench.runner import run_notebook
 
 run = start_run("frequency_filtering", globals())
-trained = run_notebook("frequency_gradients", train_profile)
-assert trained.status != "failed", f"frequency_gradients failed: {trained.error}"
+trained = baseline_run(train_profile)
 test = load_dataset(trained.params["dataset"], "test")
 device = resolve_device(trained.params["device"])
 model = load_classifier(trained.params, trained.run_dir, test, device)
@@ -58,12 +57,11 @@ if rows:
     run.save_figure(figures.image_grid(rows), "filtered_examples")
 
 # %%
-low, high = table[table["part"] == "low"], table[table["part"] == "high"]
+low, high = evaluation.accuracy_by_radius(table, "low"), evaluation.accuracy_by_radius(table, "high")
 metrics = run.log_metrics(
-    train_run=str(trained.run_dir), original_accuracy=float(table[table["part"] == "original"]["accuracy"].iloc[0]),
-    low_accuracy={f"{r:g}": float(a) for r, a in zip(low["radius"], low["accuracy"], strict=True)},
-    high_accuracy={f"{r:g}": float(a) for r, a in zip(high["radius"], high["accuracy"], strict=True)},
-    low_accuracy_change=float(low["accuracy"].iloc[-1] - low["accuracy"].iloc[0]),
-    high_accuracy_change=float(high["accuracy"].iloc[-1] - high["accuracy"].iloc[0]),
+    train_run=str(trained.run_dir), original_accuracy=evaluation.accuracy_by_radius(table, "original")["0"],
+    low_accuracy=low, high_accuracy=high,
+    **{f"{name}_accuracy_change": values[-1] - values[0]
+       for name, values in (("low", list(low.values())), ("high", list(high.values())))},
 )
 show_metrics(metrics)

@@ -35,16 +35,14 @@ run_dir: str = ""  # set by the runner; empty: runs/frequency_hars/interactive-<
 # %%
 from reprlab.data import load_dataset
 from reprlab.papers.frequency import evaluation, figures
-from reprlab.papers.frequency.training import hars_training_set
+from reprlab.papers.frequency.training import baseline_run, hars_training_set
 from reprlab.training import resolve_device
 from reprlab.training.classification import ClassifierJob, load_classifier, train_classifier
 from reprlab.workbench.notebook import show_metrics, start_run
-from reprlab.workbench.runner import run_notebook
 
 run = start_run("frequency_hars", globals())
-baseline_run = run_notebook("frequency_gradients", train_profile)
-assert baseline_run.status != "failed", f"frequency_gradients failed: {baseline_run.error}"
-job = ClassifierJob.from_params(baseline_run.params)
+baseline = baseline_run(train_profile)
+job = ClassifierJob.from_params(baseline.params)
 
 hars, original, donors = hars_training_set(job, radius, hars_seed)
 result = train_classifier(job, run.dir, progress=progress, train_set=hars)
@@ -69,23 +67,17 @@ if rows:
 # %%
 test = load_dataset(job.dataset, "test")
 device = resolve_device(job.device)
-baseline = load_classifier(baseline_run.params, baseline_run.run_dir, test, device)
-tables = {"baseline": evaluation.accuracy_over_radii(baseline, test, radii, device),
+baseline_model = load_classifier(baseline.params, baseline.run_dir, test, device)
+tables = {"baseline": evaluation.accuracy_over_radii(baseline_model, test, radii, device),
           "HARS": evaluation.accuracy_over_radii(result.model.eval(), test, radii, device)}
 run.save_figure(figures.accuracy_vs_radius(tables), "hars_vs_baseline")
 
 # %%
-def by_part(table, part):
-    rows = table[table["part"] == part]
-    return {f"{r:g}": float(a) for r, a in zip(rows["radius"], rows["accuracy"], strict=True)}
-
-
+accuracy = {model: {part: evaluation.accuracy_by_radius(t, part) for part in ("original", "low", "high")}
+            for model, t in tables.items()}
 metrics = run.log_metrics(
-    baseline_run=str(baseline_run.run_dir), radius=radius,
-    accuracy={model: {part: by_part(t, part) for part in ("original", "low", "high")} for model, t in tables.items()},
-    high_pass_advantage={r: by_part(tables["HARS"], "high")[r] - by_part(tables["baseline"], "high")[r]
-                         for r in by_part(tables["HARS"], "high")},
-    low_pass_advantage={r: by_part(tables["HARS"], "low")[r] - by_part(tables["baseline"], "low")[r]
-                        for r in by_part(tables["HARS"], "low")},
+    baseline_run=str(baseline.run_dir), radius=radius, accuracy=accuracy,
+    **{f"{part}_pass_advantage": {r: accuracy["HARS"][part][r] - accuracy["baseline"][part][r]
+                                  for r in accuracy["HARS"][part]} for part in ("high", "low")},
 )
 show_metrics(metrics)

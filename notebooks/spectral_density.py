@@ -48,16 +48,14 @@ run_dir: str = ""  # set by the runner; empty: runs/spectral_density/interactive
 import numpy as np
 import pandas as pd
 
-from reprlab.papers.frequency import cdes, evaluation, figures
+from reprlab.papers.frequency import cdes, evaluation, figures, training
 from reprlab.papers.frequency.training import cdes_datasets, train_with_gradient_spectra
 from reprlab.training import resolve_device
 from reprlab.training.classification import ClassifierJob, load_classifier
 from reprlab.workbench.notebook import show_metrics, start_run
-from reprlab.workbench.runner import run_notebook
 
 run = start_run("spectral_density", globals())
-baseline_run = run_notebook("frequency_gradients", train_profile)
-assert baseline_run.status != "failed", f"frequency_gradients failed: {baseline_run.error}"
+baseline_run = training.baseline_run(train_profile)
 job = ClassifierJob.from_params(baseline_run.params)
 config = cdes.KernelConfig(number, kernel_size, kernel_epochs, kernel_lr, kernel_batch_size, binning, seed)
 data = cdes_datasets(job, config, radius=restructure_radius, warm_start=warm_start, upstream_masks=upstream_masks,
@@ -104,8 +102,7 @@ models = {"f_scr": (trained["f_scr"].result.model.eval(), data.scr_test),
           "f_wcr": (trained["f_wcr"].result.model.eval(), data.wcr_test)}
 tables = {name: evaluation.accuracy_over_radii(model, test, radii, device) for name, (model, test) in models.items()}
 run.save_figure(figures.accuracy_vs_radius(tables), "accuracy_vs_radius")
-high = {name: {f"{r:g}": float(a) for r, a in zip(t[t["part"] == "high"]["radius"], t[t["part"] == "high"]["accuracy"],
-                                                 strict=True)} for name, t in tables.items()}
+high = {name: evaluation.accuracy_by_radius(t, "high") for name, t in tables.items()}
 
 pd.DataFrame(high).T.mul(100).round(1)
 
@@ -113,7 +110,7 @@ pd.DataFrame(high).T.mul(100).round(1)
 first = f"{radii[0]:g}"
 metrics = run.log_metrics(
     baseline_run=str(baseline_run.run_dir), high_pass_accuracy=high,
-    original_accuracy={name: float(t[t["part"] == "original"]["accuracy"].iloc[0]) for name, t in tables.items()},
+    original_accuracy={name: evaluation.accuracy_by_radius(t, "original")["0"] for name, t in tables.items()},
     scr_minus_baseline=high["f_scr"][first] - high["f_baseline"][first],
     baseline_minus_wcr=high["f_baseline"][first] - high["f_wcr"][first],
     image_density={name: d.tolist() for name, d in densities.items()},

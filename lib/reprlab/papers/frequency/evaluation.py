@@ -37,3 +37,10 @@ def accuracy_over_radii(model: torch.nn.Module, test: ImageSet, radii: list[floa
         for part, data in filtered_sets(test, radius).items():
             rows.append({"radius": float(radius), "part": part, "accuracy": scores(model, data, device)["accuracy"]})
     return pd.DataFrame(rows)
+
+
+def accuracy_by_radius(table: pd.DataFrame, part: str) -> dict[str, float]:
+    """``{radius: accuracy}`` of one part ("low", "high" or "original", whose radius is 0) of an
+    :func:`accuracy_over_radii` table, radii as short strings (``"12"``) for ``metrics.json``."""
+    rows = table[table["part"] == part]
+    return {f"{r:g}": float(a) for r, a in zip(rows["radius"], rows["accuracy"], strict=True)}
