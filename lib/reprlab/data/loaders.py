@@ -14,7 +14,7 @@ import torch
 import torchvision
 from torch.utils.data import DataLoader, Dataset
 
-from reprlab.data.augment import random_crop_flip
+from reprlab.augment import random_crop_flip
 from reprlab.data.datasets import DATASETS, ImageSet, dataset_info
 from reprlab.data.normalize import Normalizer
 from reprlab.training.batch import Batch

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import torch
 
-from reprlab.data.augment import color_jitter, random_resized_crop
+from reprlab.augment import color_jitter, random_resized_crop
 from reprlab.data.datasets import ImageSet, dataset_info
 from reprlab.data.loaders import SeededLoader
 from reprlab.data.normalize import Normalizer
