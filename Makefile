@@ -7,13 +7,14 @@ PROFILE ?= quick
 
 .PHONY: run test report lint bench data clean-venv
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
 	  echo "reprlab needs Python >= 3.11 (the pinned numpy, pandas and scipy do); $(PYTHON) is $$($(PYTHON) -V 2>&1)." >&2; \
 	  echo "Run with a newer one, e.g. make PYTHON=python3.11 ..." >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade --quiet pip
 	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 data:

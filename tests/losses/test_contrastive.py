@@ -43,3 +43,47 @@ def test_nt_xent_is_twice_lightlys_which_averages_the_directions():
     z1, z2 = torch.randn(16, 8, generator=g), torch.randn(16, 8, generator=g)
     reference = lightly_loss.NTXentLoss(temperature=0.1)(z1, z2)
     torch.testing.assert_close(nt_xent(z1, z2, 0.1), 2 * reference, rtol=1e-5, atol=1e-5)
+
+
+def _inputs():
+    g = torch.Generator().manual_seed(2)
+    return torch.randn(8, 5, generator=g), torch.randn(8, 5, generator=g), torch.randn(5, 4, generator=g)
+
+
+def _rank(rank, port, out):
+    import os
+
+    import torch.distributed as dist
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=2)
+    x1, x2, w = _inputs()
+    w.requires_grad_(True)
+    rows = slice(4 * rank, 4 * rank + 4)  # this rank's half of the global batch of 8
+    loss = nt_xent(x1[rows] @ w, x2[rows] @ w, 0.2)
+    loss.backward()
+    grad = w.grad.clone()
+    dist.all_reduce(grad)  # what DDP does: the mean of the ranks' gradients
+    torch.save({"loss": loss.detach(), "grad": grad / 2}, f"{out}/rank{rank}.pt")
+    dist.destroy_process_group()
+
+
+def test_two_processes_with_b_rows_equal_one_process_with_2b(tmp_path):
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_rank, args=(port, str(tmp_path)), nprocs=2, join=True)
+    ranks = [torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1)]
+    x1, x2, w = _inputs()
+    w.requires_grad_(True)
+    loss = nt_xent(x1 @ w, x2 @ w, 0.2)
+    loss.backward()
+    torch.testing.assert_close((ranks[0]["loss"] + ranks[1]["loss"]) / 2, loss.detach())
+    for r in ranks:
+        torch.testing.assert_close(r["grad"], w.grad)
+    # without the gathered candidates each rank would see only its own 2B - 1: a different loss
+    assert not torch.allclose(nt_xent(x1[:4] @ w, x2[:4] @ w, 0.2), ranks[0]["loss"])

@@ -25,3 +25,25 @@ def test_onecycle_rises_then_falls_to_zero():
 def test_unknown_schedule_names_the_allowed_values():
     with pytest.raises(ValueError, match=r"schedule='step'.*constant, multistep, cosine, onecycle"):
         lr_factor("step")
+
+
+def test_upstream_duet_warmup_cosine_per_epoch():
+    # upstream: epoch e <= W runs at max(e / W, 1e-3), then 0.5 (1 + cos(pi (e - W) / (E - W))); W = 10, E = 800
+    f = lr_factor("warmup_cosine", warmup=10 / 800)
+    epochs = [0, 1, 5, 10, 405, 800]
+    expected = [1e-3, 0.1, 0.5, 1.0, 0.5, 0.0]
+    assert [f(e / 800) for e in epochs] == pytest.approx(expected, abs=1e-9)
+
+
+def test_the_engine_holds_the_lr_for_an_epoch_when_asked():
+    from reprlab.data import load_dataset, make_loader
+    from reprlab.models import build_model
+    from reprlab.training import TrainConfig, fit
+
+    model = build_model("resnet20", 10, 1, 8)
+    train = make_loader(load_dataset("digits").subset(range(128)), 64, train=True)  # two steps an epoch
+    config = TrainConfig(epochs=4, lr=1e-3, optimizer="adamw", schedule="warmup_cosine", warmup=0.5,
+                         lr_per_epoch=True, betas=(0.9, 0.95), amp=False)
+    history = fit(model, train, config, log=lambda _: None)
+    # the lr logged after an epoch is the next epoch's: epochs 1..4 -> factors of epochs 1, 2, 3, 4/4
+    assert [r["lr"] for r in history] == pytest.approx([1e-3 * f for f in (0.5, 1.0, 0.5, 0.0)], abs=1e-12)

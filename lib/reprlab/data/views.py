@@ -1,14 +1,15 @@
 """Multi-view batches for self-supervised learning: ``n_img`` images x ``n_aug`` views, with
 view 0 the identity (as MCR2's ``AugmentLoader``) and the others random augmentations done on
-the device: random resized crop, horizontal flip, colour jitter, random grayscale."""
+the device (random resized crop, horizontal flip, colour jitter, random grayscale); and two
+views with recorded transformation parameters (:class:`TwoViewLoader`, SimCLR / ESSL / DUET)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import torch
 
-from reprlab.augment import color_jitter, random_resized_crop
+from reprlab.augment import AugStack, color_jitter, ops, random_resized_crop
 from reprlab.data.datasets import ImageSet, dataset_info
-from reprlab.data.loaders import SeededLoader
+from reprlab.data.loaders import DeviceLoader, SeededLoader
 from reprlab.data.normalize import Normalizer
 from reprlab.training.batch import Batch
 
@@ -55,3 +56,56 @@ class MultiViewLoader(SeededLoader):
             pseudo = torch.arange(self.n_img, device=self.device).repeat_interleave(self.n_aug)
             yield Batch(self.normalize(views), self.targets[pos].repeat_interleave(self.n_aug),
                         self.indices[pos].repeat_interleave(self.n_aug), {"pseudo_labels": pseudo})
+
+
+Branch = Callable[[torch.Tensor, torch.Generator], dict[str, torch.Tensor]]
+
+
+def resize_set(data: ImageSet, size: int) -> ImageSet:
+    """The same set with its uint8 images resized (bilinear, antialiased) to ``size`` x ``size``,
+    once, as upstream DUET's ``Resize`` preprocessing."""
+    if data.images.shape[-1] == size and data.images.shape[-2] == size:
+        return data
+    resized = ops.resize(data.images.float() / 255, size).mul_(255).round_().clamp_(0, 255).to(torch.uint8)
+    return ImageSet(data.name, resized, data.targets, data.classes, data.indices)
+
+
+class TwoViewLoader(DeviceLoader):
+    """Two views of every image with their transformation parameters (apple/ml-duet).
+
+    Yields :class:`Batch` es with images = view 1, extras ``view2``, ``params1`` and ``params2``
+    (``{code: {name: (B,) tensor}}`` from :class:`AugStack`), and whatever ``branch(pixels,
+    generator)`` adds (ESSL's third view). Training: both views from ``stack``. Evaluation
+    (``train=False``): view 1 is the test stack (centre crop, clean, ``params1`` empty) and view 2
+    is still augmented, as upstream, by the same draws at every evaluation (the generator restarts
+    from ``seed``: test losses compare across epochs and across a resume). Shuffling and DDP
+    sharding as :class:`DeviceLoader`, every example every epoch; ``max_batches`` stops an epoch
+    early (upstream's ``debug_steps``)."""
+
+    def __init__(self, data: ImageSet, batch_size: int, stack: AugStack, *, train: bool,
+                 device: torch.device | str = "cpu", seed: int = 0, branch: Branch | None = None,
+                 max_batches: int = 0, rank: int = 0, world_size: int = 1) -> None:
+        super().__init__(data, batch_size, train=train, device=device, seed=seed, rank=rank, world_size=world_size,
+                         drop_last=False, mean=(0.5,), std=(1.0,))
+        self.stack, self.branch, self.max_batches, self.seed = stack, branch, max_batches, seed
+
+    def __len__(self) -> int:
+        n = super().__len__()
+        return min(n, self.max_batches) if self.max_batches else n
+
+    def __iter__(self) -> Iterator[Batch]:
+        if not self.train:
+            self.generator.manual_seed(self.seed)
+        order = self._order()
+        for start, end in self._batch_bounds()[:len(self)]:
+            pos = order[start:end]
+            pixels = self.images[pos].float().div_(255)
+            if self.train:
+                view1, params1 = self.stack(pixels, self.generator)
+            else:
+                view1, params1 = self.stack.test(pixels), {}
+            view2, params2 = self.stack(pixels, self.generator)
+            extras = {"view2": view2, "params1": params1, "params2": params2}
+            if self.branch is not None:
+                extras.update(self.branch(pixels, self.generator))
+            yield Batch(view1, self.targets[pos], self.indices[pos], extras)

@@ -2,7 +2,7 @@
 feature extraction, SVM / kNN / nearest-subspace classifiers, KMeans / elastic-net subspace
 clustering, and clustering metrics."""
 
-from reprlab.evaluation.classifiers import knn_predict, nearest_subspace_predict, svm_predict
+from reprlab.evaluation.classifiers import knn_predict, linear_probe, nearest_subspace_predict, svm_predict
 from reprlab.evaluation.clustering import clustering_accuracy, clustering_scores, ensc_clusters, kmeans_clusters
 from reprlab.evaluation.features import extract_features
 from reprlab.evaluation.input_gradients import input_gradient
@@ -15,6 +15,7 @@ __all__ = [
     "input_gradient",
     "kmeans_clusters",
     "knn_predict",
+    "linear_probe",
     "nearest_subspace_predict",
     "svm_predict",
 ]

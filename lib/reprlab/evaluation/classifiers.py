@@ -1,4 +1,5 @@
-"""Classifiers on fixed features: linear SVM, cosine kNN and nearest subspace.
+"""Classifiers on fixed features: linear SVM, a logistic-regression linear probe, cosine kNN
+(majority or temperature-weighted) and nearest subspace.
 
 Arrays are (N, d) float features and (N,) int labels; every function returns (N_test,) int
 predictions, so accuracy is ``(pred == y_test).mean()``.
@@ -6,6 +7,9 @@ predictions, so accuracy is ``(pred == y_test).mean()``.
 
 import numpy as np
 import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 
@@ -15,11 +19,20 @@ def svm_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, *,
     return LinearSVC(C=c, random_state=seed).fit(train_x, train_y).predict(test_x)
 
 
+def linear_probe(train_x: np.ndarray, train_y: np.ndarray, *, c: float = 1.0, seed: int = 0,
+                 max_iter: int = 1000) -> Pipeline:
+    """The frozen-feature linear probe: features standardised, then multinomial logistic
+    regression (L2, ``C=c``, L-BFGS), scikit-learn's. ``.predict(test_x)`` gives (N,) labels."""
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=max_iter, random_state=seed))
+    return model.fit(train_x, train_y)
+
+
 def knn_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, *, k: int = 5,
-                chunk: int = 2048) -> np.ndarray:
-    """Cosine-similarity k-nearest-neighbour majority vote; ties go to the smallest label
-    (as ``torch.mode`` upstream). Test points are processed in chunks so the similarity matrix
-    never exceeds ``chunk`` x N_train."""
+                temperature: float = 0.0, chunk: int = 2048) -> np.ndarray:
+    """Cosine-similarity k-nearest-neighbour vote: a majority vote (``temperature=0``; ties go to
+    the smallest label, as ``torch.mode`` in upstream MCR2), or each neighbour weighted by
+    exp(similarity / temperature) (the InstDisc / ESSL kNN monitor, temperature 0.1). Test points
+    are processed in chunks so the similarity matrix never exceeds ``chunk`` x N_train."""
     train = torch.nn.functional.normalize(torch.as_tensor(train_x, dtype=torch.float32), dim=1)
     test = torch.nn.functional.normalize(torch.as_tensor(test_x, dtype=torch.float32), dim=1)
     labels = torch.as_tensor(train_y, dtype=torch.long)
@@ -27,8 +40,10 @@ def knn_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, *,
     out = []
     for start in range(0, len(test), chunk):
         sims = test[start:start + chunk] @ train.T
-        neighbours = labels[sims.topk(min(k, len(train)), dim=1).indices]  # (chunk, k)
-        votes = torch.nn.functional.one_hot(neighbours, num_classes).sum(1)
+        top = sims.topk(min(k, len(train)), dim=1)
+        neighbours = torch.nn.functional.one_hot(labels[top.indices], num_classes)  # (chunk, k, classes)
+        weights = torch.exp(top.values / temperature) if temperature > 0 else torch.ones_like(top.values)
+        votes = (neighbours * weights[..., None]).sum(1)
         out.append(votes.argmax(1))  # argmax returns the first maximum: the smallest label
     return torch.cat(out).numpy()
 

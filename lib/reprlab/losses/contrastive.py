@@ -34,7 +34,7 @@ def gather_with_grad(x: torch.Tensor) -> tuple[torch.Tensor, int]:
     return _GatherWithGrad.apply(x), dist.get_rank() * x.shape[0]
 
 
-def nt_xent(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:
+def nt_xent(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1, gather: bool = True) -> torch.Tensor:
     """NT-Xent of paired projections z1, z2 (B, d), as upstream DUET (``nt_xent.py``).
 
     Both are L2-normalised; anchor i of view 1 has its positive z2[i] and 2B - 2 negatives (every
@@ -42,10 +42,11 @@ def nt_xent(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1) -> tor
     the two directions' mean cross-entropies (upstream's scale: DUET's lambda = 1000 was tuned
     for it; a library that averages the directions gives exactly half). Under
     ``torch.distributed`` the candidates are the global batch of every rank (the anchors stay
-    local), so N processes with B rows each equal one process with N·B rows. Returns a scalar."""
+    local), so N processes with B rows each equal one process with N·B rows (``gather=False``:
+    this process's rows only, e.g. when every rank evaluates the whole test set). Returns a scalar."""
     a, b = F.normalize(z1.float(), dim=1), F.normalize(z2.float(), dim=1)
-    all_a, offset = gather_with_grad(a)
-    all_b, _ = gather_with_grad(b)
+    all_a, offset = gather_with_grad(a) if gather else (a, 0)
+    all_b, _ = gather_with_grad(b) if gather else (b, 0)
     n = a.shape[0]
     labels = torch.arange(offset, offset + n, device=a.device)
     self_mask = F.one_hot(labels, all_a.shape[0]).to(a.dtype) * _MASK

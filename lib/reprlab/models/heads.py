@@ -25,6 +25,21 @@ def projection_head(in_dim: int, out_dim: int, hidden: int | None = None, normal
     return nn.Sequential(*layers)
 
 
+def simclr_projection_head(in_dim: int, hidden: int = 2048, out_dim: int = 128) -> nn.Sequential:
+    """SimCLR's projection head as upstream DUET: Linear-BN-ReLU-Linear-BN-ReLU-Linear-BN.
+    (B, in_dim) -> (B, out_dim)."""
+    return nn.Sequential(nn.Linear(in_dim, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
+                         nn.Linear(hidden, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
+                         nn.Linear(hidden, out_dim), nn.BatchNorm1d(out_dim))
+
+
+def layernorm_predictor(in_dim: int, out_dim: int, hidden: int = 2048) -> nn.Sequential:
+    """ESSL's predictor: Linear-LayerNorm-ReLU-Linear-LayerNorm-ReLU-Linear. (B, in_dim) -> (B, out_dim)."""
+    return nn.Sequential(nn.Linear(in_dim, hidden), nn.LayerNorm(hidden), nn.ReLU(inplace=True),
+                         nn.Linear(hidden, hidden), nn.LayerNorm(hidden), nn.ReLU(inplace=True),
+                         nn.Linear(hidden, out_dim))
+
+
 class DeconvDecoder(nn.Module):
     """Upstream ``HighDimensionalModel`` head: BatchNorm1d(F) - LeakyReLU(0.01) - Linear(F, 64),
     viewed as 64x1x1, then transposed convolutions 1 -> 4 -> 8 -> 16 -> 32 -> 64 (out_size=64), or

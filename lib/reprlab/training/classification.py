@@ -4,9 +4,7 @@
 trains with DistributedDataParallel (per-GPU batch ``batch_size``) and writes the same run files.
 """
 
-import dataclasses
 import json
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ import torch
 from reprlab.data import ImageSet, load_splits, make_loader
 from reprlab.models import Classifier, build_model
 from reprlab.training.checkpoint import load_checkpoint
-from reprlab.training.distributed import is_main_process, resolve_device
+from reprlab.training.distributed import is_main_process, launch_torchrun, resolve_device
 from reprlab.training.engine import EvalResult, TrainConfig, evaluate, fit
 from reprlab.training.hooks import Hook
 from reprlab.training.seeding import seed_everything
@@ -90,11 +88,7 @@ def run(job: ClassifierJob, out_dir: str | Path, *, nproc: int = 1, progress: bo
     (DDP); in both cases the returned model holds the final weights."""
     if nproc <= 1:
         return train_classifier(job, out_dir, progress=progress)
-    out_dir = Path(out_dir)
-    job_file = out_dir / "job.json"
-    job_file.write_text(json.dumps(dataclasses.asdict(job), indent=2))
-    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
-                    "-m", "reprlab.training.classification", str(job_file)], check=True)
+    launch_torchrun("reprlab.training.classification", job, out_dir, nproc)
     return train_classifier(job, out_dir)  # every epoch is checkpointed: this only resumes and evaluates
 
 

@@ -1,7 +1,13 @@
 """torchrun / DistributedDataParallel wiring, nanoGPT style: a process is distributed when
 torchrun set ``RANK`` in its environment. NCCL on GPUs, gloo on CPU."""
 
+import dataclasses
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -48,3 +54,12 @@ def all_reduce_mean(value: torch.Tensor) -> torch.Tensor:
     value = value.clone()
     dist.all_reduce(value)
     return value / dist.get_world_size()
+
+
+def launch_torchrun(module: str, job: Any, out_dir: str | Path, nproc: int) -> None:
+    """Write the dataclass ``job`` to ``out_dir/job.json`` and run ``python -m module job.json``
+    in ``nproc`` torchrun workers on this machine (``--standalone``); raises if they fail."""
+    job_file = Path(out_dir) / "job.json"
+    job_file.write_text(json.dumps(dataclasses.asdict(job), indent=2))
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+                    "-m", module, str(job_file)], check=True)

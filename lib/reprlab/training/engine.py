@@ -35,7 +35,9 @@ class TrainConfig:
     ``channels_last`` and ``compile`` only take effect on CUDA. ``best_metric`` names a history
     column (e.g. ``"val_accuracy"``) whose best epoch is also saved as ``best.pt``. ``eval_every``
     evaluates the eval loaders every that many epochs and after the last one (e.g. a long run on
-    little data that should not evaluate more often than a full one).
+    little data that should not evaluate more often than a full one). ``lr_per_epoch`` holds the
+    learning rate for a whole epoch (the schedule sampled at each epoch's start, as a per-epoch
+    ``LambdaLR``); by default it changes every step. ``betas`` are Adam's and AdamW's.
     """
 
     epochs: int
@@ -54,6 +56,8 @@ class TrainConfig:
     compile: bool = False
     best_metric: str = ""
     eval_every: int = 1
+    lr_per_epoch: bool = False
+    betas: Sequence[float] = field(default=(0.9, 0.999))
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -61,6 +65,7 @@ class TrainConfig:
         if self.eval_every < 1:
             raise ValueError(f"eval_every={self.eval_every!r} must be at least 1")
         self.milestones = tuple(self.milestones)
+        self.betas = tuple(self.betas)
 
     @classmethod
     def from_job(cls, job: Any, **settings: Any) -> "TrainConfig":
@@ -153,13 +158,17 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         train_model = torch.compile(train_model)
 
     optimizer = build_optimizer(model, config.optimizer, config.lr, momentum=config.momentum,
-                                weight_decay=config.weight_decay, nesterov=config.nesterov)
+                                weight_decay=config.weight_decay, nesterov=config.nesterov, betas=config.betas)
     steps_per_epoch = len(train_loader)
     if steps_per_epoch == 0:
         raise ValueError("the training loader yields no batch: batch_size is larger than the training set")
     total_steps = config.epochs * steps_per_epoch
     factor = lr_factor(config.schedule, milestones=config.milestones, gamma=config.gamma, warmup=config.warmup)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: factor(step / total_steps))
+    if config.lr_per_epoch:
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: factor((step // steps_per_epoch) / config.epochs))
+    else:
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: factor(step / total_steps))
 
     history: list[dict[str, float]] = []
     best = -math.inf

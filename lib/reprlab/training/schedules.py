@@ -4,7 +4,8 @@ shortened run still decays exactly like the full one."""
 import math
 from collections.abc import Callable, Sequence
 
-SCHEDULES = ("constant", "multistep", "cosine", "onecycle")
+SCHEDULES = ("constant", "multistep", "cosine", "onecycle", "warmup_cosine")
+WARMUP_FLOOR = 1e-3  # upstream DUET's first warm-up epoch runs at lr x 1e-3
 
 
 def lr_factor(schedule: str, *, milestones: Sequence[float] = (0.5, 0.75), gamma: float = 0.1,
@@ -14,6 +15,8 @@ def lr_factor(schedule: str, *, milestones: Sequence[float] = (0.5, 0.75), gamma
     multistep: multiply by ``gamma`` at each milestone fraction. cosine: linear warm-up over the
     first ``warmup`` fraction, then cosine decay to 0. onecycle: linear ramp from lr/25 to lr over
     ``warmup`` (default 0.3) then linear decay to 0 (the triangular schedule of Smith & Topin).
+    warmup_cosine: upstream DUET's ``max(p / warmup, 1e-3)`` up to ``warmup``, then cosine to 0
+    (stepped per epoch by the engine when ``TrainConfig.lr_per_epoch``, as upstream).
     """
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule={schedule!r} is unknown; allowed values: {', '.join(SCHEDULES)}")
@@ -31,5 +34,8 @@ def lr_factor(schedule: str, *, milestones: Sequence[float] = (0.5, 0.75), gamma
     if schedule == "cosine":
         return lambda p: warm(p) * (0.5 * (1 + math.cos(math.pi * min(1.0, (p - warmup) / (1 - warmup))))
                                     if p >= warmup else 1.0)
+    if schedule == "warmup_cosine":
+        return lambda p: (max(p / warmup, WARMUP_FLOOR) if warmup > 0 and p <= warmup
+                          else 0.5 * (1 + math.cos(math.pi * min(1.0, (p - warmup) / (1 - warmup)))))
     peak = warmup or 0.3
     return lambda p: 1 / 25 + (1 - 1 / 25) * p / peak if p < peak else max(0.0, (1 - p) / (1 - peak))

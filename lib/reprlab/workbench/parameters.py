@@ -4,7 +4,8 @@ parameter's name, type, default, help text, allowed values and range.
 Each line of the cell is ``name: type = default  # help; constraint; constraint``. Constraints:
 
 - ``one of: a, b, c`` — allowed values; ``one of: {models}`` takes them from a registry
-  (:data:`REGISTRIES`: models, datasets, schedules, optimizers, labels, label_types, attacks);
+  (:data:`REGISTRIES`: models, datasets, schedules, optimizers, labels, label_types, attacks,
+  transforms, encoders);
 - ``each one of: ...`` — the same for every element of a list;
 - ``range: [0, 100]`` — an interval, ``(``/``)`` open and ``[``/``]`` closed ends, ``inf`` for
   none (``range: [1, inf)``); ``each in range: ...`` for every element of a list.
@@ -69,10 +70,23 @@ def _attacks() -> Sequence[str]:
     return METHODS
 
 
+def _transforms() -> Sequence[str]:
+    from reprlab.augment import TRANSFORMS
+
+    return TRANSFORMS
+
+
+def _encoders() -> Sequence[str]:
+    from reprlab.papers.duet.models import ENCODERS
+
+    return ENCODERS
+
+
 #: Registries a parameter's allowed values can name (``one of: {models}``).
 REGISTRIES: dict[str, Callable[[], Sequence[str]]] = {
     "models": _models, "datasets": _datasets, "schedules": _schedules, "optimizers": _optimizers,
-    "labels": _labels, "label_types": _label_types, "attacks": _attacks,
+    "labels": _labels, "label_types": _label_types, "attacks": _attacks, "transforms": _transforms,
+    "encoders": _encoders,
 }
 
 
@@ -263,3 +277,18 @@ def validate(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"{notebook}: unknown parameter {name!r}; allowed parameters: {', '.join(spec)}")
         checked[name] = spec[name].coerce(value, notebook)
     return checked
+
+
+#: notebooks whose parameters constrain each other: the job class that checks a combination
+#: (its construction raises ``ValueError`` naming the parameter), as "module:Class"
+COMBINATION_CHECKS = {"duet_train": "reprlab.papers.duet.training:DuetJob"}
+
+
+def check_combination(notebook: str, params: dict[str, Any]) -> None:
+    """Check what single-parameter constraints cannot (e.g. DUET's ``equi_tx`` must be one of
+    ``tx``) on a full parameter set, before anything runs."""
+    if notebook in COMBINATION_CHECKS:
+        import importlib
+
+        module, name = COMBINATION_CHECKS[notebook].split(":")
+        getattr(importlib.import_module(module), name).from_params(params)

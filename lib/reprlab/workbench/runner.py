@@ -25,6 +25,7 @@ import yaml
 from reprlab import paths
 from reprlab.io import read_json, write_json
 from reprlab.workbench.parameters import (
+    check_combination,
     default_parameters,
     list_notebooks,
     notebook_parameters,
@@ -82,7 +83,9 @@ def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | 
                          f"{', '.join(sections) or 'no notebook'} (add `{notebook}: {{}}` to run its defaults)")
     section = sections[notebook]
     values = {**validate(notebook, section), **validate(notebook, overrides or {})}
-    return {**default_parameters(notebook), **values}
+    resolved = {**default_parameters(notebook), **values}
+    check_combination(notebook, resolved)
+    return resolved
 
 
 @dataclass

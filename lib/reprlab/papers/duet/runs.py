@@ -1,0 +1,30 @@
+"""``duet_train`` runs seen from the notebooks that use them (evaluation, generation): one run per
+model with shared settings, executed or reused through the runner, and loaded back."""
+
+from typing import Any
+
+from reprlab.data import Splits
+from reprlab.papers.duet.models import SSLModel
+from reprlab.papers.duet.training import DuetJob, essl_tx, load_ssl_model, load_ssl_splits
+from reprlab.workbench.runner import RunResult, resolve_parameters, run_notebook
+
+
+def duet_train_run(model: str, profile: str, overrides: dict[str, Any] | None = None) -> RunResult:
+    """The ``duet_train`` run of ``model`` under ``profile`` with ``overrides`` shared by the three
+    models (executed, or reused when complete); for ESSL, ``tx`` loses ``equi_tx`` (order kept).
+    Raises if the run failed."""
+    values = {**(overrides or {}), "model": model}
+    if model == "essl":
+        resolved = resolve_parameters("duet_train", profile, values)
+        values["tx"] = list(essl_tx(resolved["tx"], resolved["equi_tx"]))
+    result = run_notebook("duet_train", profile, values)
+    if result.status == "failed":
+        raise RuntimeError(f"duet_train failed for {values}: {result.error} (see {result.run_dir})")
+    return result
+
+
+def load_trained(result: RunResult) -> tuple[DuetJob, Splits, SSLModel]:
+    """(job, preprocessed splits, trained model in eval mode) of a ``duet_train`` run."""
+    job = DuetJob.from_params(result.params)
+    splits = load_ssl_splits(job)
+    return job, splits, load_ssl_model(job, result.run_dir, splits.train)

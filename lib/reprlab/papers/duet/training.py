@@ -1,0 +1,223 @@
+"""Training DUET, SimCLR and ESSL through the one engine (apple/ml-duet ``scripts/train_ssl.py``).
+
+One step computes NT-Xent between the projections of the two views, DUET's structure loss
+(λ · JSD between softmax of the group logits and the target histogram of the recorded
+transformation parameter t) or ESSL's equivariance loss (λ · cross-entropy or MSE of the
+predictor on the third view), plus the online probe's cross-entropy on the detached
+representation of view 1, all minimised by one AdamW. The step's outputs are the probe's logits,
+so the engine's accuracy columns are the online probe's, counted per example.
+"""
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from reprlab.augment import AugStack, check_target, equivariance_t
+from reprlab.augment.stack import check_codes
+from reprlab.data import ImageSet, Splits, load_splits
+from reprlab.data.views import TwoViewLoader, resize_set
+from reprlab.losses import TARGET_KINDS, jsd, nt_xent, structure_target
+from reprlab.papers.duet.essl import ESSL_OUTPUTS, check_essl_target, essl_branch
+from reprlab.papers.duet.models import METHODS, SSLModel, build_encoder
+from reprlab.training import Batch, StepOutput, TrainConfig, fit, resolve_device, seed_everything
+from reprlab.training.distributed import launch_torchrun, rank_and_world_size
+from reprlab.workbench.jobs import NotebookJob
+
+CENTER_CROP_RATIO = 256 / 224  # upstream: Resize and CenterCrop to floor(S * 256 / 224) = 36 at S = 32
+
+
+@dataclass
+class DuetJob(NotebookJob):
+    """One ``duet_train`` run: upstream ``train_ssl.py``'s parameters under its names, and
+    reprlab's (width, subset, seed, ...)."""
+
+    NOTEBOOK = "duet_train"
+    model: str
+    dataset: str
+    encoder: str
+    width: float
+    batch_size: int
+    image_size: int
+    center_crop: bool
+    num_classes: int
+    epochs: int
+    warmup_epochs: int
+    test_every: int
+    lr: float
+    weight_decay: float
+    lr_step: str
+    tx: tuple[str, ...]
+    equi_tx: str
+    duet_lambda: float
+    duet_bins: int
+    duet_target: str
+    group_pooling: str
+    essl_lambda: float
+    temperature: float
+    proj_hidden: int
+    proj_dim: int
+    debug_steps: int
+    subset: int
+    seed: int
+    amp: bool
+    device: str
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the parameter for every combination upstream rejects or
+        mishandles: unknown codes, a target that is no target, ``equi_tx`` not in ``tx`` for
+        DUET or in ``tx`` for ESSL, a representation width that G does not divide."""
+        if self.model not in METHODS:
+            raise ValueError(f"model={self.model!r}; allowed values: {', '.join(METHODS)}")
+        check_codes(self.tx, "tx")
+        check_target(self.equi_tx, "equi_tx")
+        if self.duet_target not in TARGET_KINDS:
+            raise ValueError(f"duet_target={self.duet_target!r}; allowed values: {', '.join(TARGET_KINDS)}")
+        if self.model == "duet" and self.equi_tx not in self.tx:
+            raise ValueError(f"equi_tx={self.equi_tx!r} must be one of tx={list(self.tx)} for DUET (the structure "
+                             "loss learns a transformation the views apply)")
+        if self.model == "essl":
+            check_essl_target(self.equi_tx)
+            if self.equi_tx in self.tx:
+                raise ValueError(f"equi_tx={self.equi_tx!r} is in tx={list(self.tx)}: ESSL's contrastive views must "
+                                 f"not be made invariant to it; use tx={list(essl_tx(self.tx, self.equi_tx))}")
+        if self.warmup_epochs >= self.epochs and self.epochs > 1:
+            raise ValueError(f"warmup_epochs={self.warmup_epochs} must be below epochs={self.epochs}")
+        if self.model == "duet":
+            width = build_encoder(self.encoder, 1, self.width).feature_dim
+            if width % self.duet_bins or self.duet_bins < 2:
+                divisors = [g for g in range(2, width + 1) if width % g == 0]
+                raise ValueError(f"duet_bins={self.duet_bins} must divide the representation width {width} "
+                                 f"(encoder={self.encoder}, width={self.width}); allowed: "
+                                 f"{', '.join(map(str, divisors))}")
+
+    @property
+    def input_size(self) -> int:
+        """Preprocessed image side: ``image_size``, or 36 for 32 with ``center_crop``."""
+        return int(self.image_size * CENTER_CROP_RATIO) if self.center_crop else self.image_size
+
+    def train_config(self) -> TrainConfig:
+        """AdamW(lr, betas (0.9, 0.95), weight_decay), linear warm-up over ``warmup_epochs`` from
+        lr x 1e-3, then cosine; per epoch as upstream (``lr_step="step"``: per step); test every
+        ``test_every`` epochs and after the last; float32 augmentations, bf16 autocast on a GPU."""
+        return TrainConfig.from_job(self, optimizer="adamw", betas=(0.9, 0.95), schedule="warmup_cosine",
+                                    warmup=self.warmup_epochs / self.epochs, eval_every=self.test_every,
+                                    lr_per_epoch=self.lr_step == "epoch", milestones=())
+
+
+def essl_tx(tx: tuple[str, ...] | list[str], equi_tx: str) -> tuple[str, ...]:
+    """``tx`` without ``equi_tx``, in the user's order: ESSL's contrastive views (upstream removes
+    it with a ``set()``, which can reorder the stack: spec bug 6)."""
+    return tuple(code for code in tx if code != equi_tx)
+
+
+def load_ssl_splits(job: DuetJob) -> Splits:
+    """The job's dataset (``subset`` of the training split, the whole test split), resized once to
+    ``input_size``."""
+    splits = load_splits(job.dataset, split_seed=job.seed, subset=job.subset)
+    return Splits(*(resize_set(s, job.input_size) for s in (splits.train, splits.val, splits.test)))
+
+
+def build_ssl_model(job: DuetJob, in_channels: int, num_classes: int) -> SSLModel:
+    """The job's model on the CPU."""
+    encoder = build_encoder(job.encoder, in_channels, job.width)
+    return SSLModel(job.model, encoder, job.num_classes or num_classes, bins=job.duet_bins,
+                    group_pooling=job.group_pooling, proj_hidden=job.proj_hidden, proj_dim=job.proj_dim,
+                    essl_outputs=ESSL_OUTPUTS.get(job.equi_tx, 0) if job.model == "essl" else 0)
+
+
+def ssl_loaders(job: DuetJob, splits: Splits, device: torch.device) -> tuple[TwoViewLoader, TwoViewLoader]:
+    """(train, test) loaders of the job's views (ESSL: with its third view), sharded by rank."""
+    stack = AugStack(job.tx, job.image_size)
+    branch = essl_branch(job.tx, job.equi_tx, job.image_size) if job.model == "essl" else None
+    rank, world = rank_and_world_size()
+    train = TwoViewLoader(splits.train, job.batch_size, stack, train=True, device=device, seed=job.seed,
+                          branch=branch, max_batches=job.debug_steps, rank=rank, world_size=world)
+    test = TwoViewLoader(splits.test, job.batch_size, stack, train=False, device=device, seed=job.seed + 1,
+                         branch=branch, max_batches=job.debug_steps)
+    return train, test
+
+
+def ssl_step(job: DuetJob):
+    """The engine step of ``job.model``: ``step(model, batch) -> StepOutput(loss, probe logits of
+    view 1, terms nt_xent / jsd / equivariance / probe_ce)``."""
+
+    def step(model: nn.Module, batch: Batch) -> StepOutput:
+        b = len(batch)
+        out = model(batch.images, batch.extras["view2"], batch.extras.get("essl_images"))
+        projection = out["projection"].float()
+        contrastive = nt_xent(projection[:b], projection[b:], job.temperature, gather=model.training)
+        loss, terms = contrastive, {"nt_xent": contrastive.detach()}
+        if job.model == "duet":
+            probs = torch.softmax(out["group_logits"].float(), dim=1)
+            views = ("params1", "params2") if model.training else ("params2",)  # test: view 2 only, as upstream
+            t = torch.cat([equivariance_t(job.equi_tx, batch.extras[v][job.equi_tx]) for v in views])
+            rows = probs if model.training else probs[b:]
+            divergence = jsd(rows, structure_target(t.to(rows.device), job.duet_bins, job.duet_target))
+            loss = loss + job.duet_lambda * divergence
+            terms["jsd"] = divergence.detach()
+        if job.model == "essl":
+            predicted, target = out["essl"].float(), batch.extras["essl_targets"]
+            equivariance = (F.cross_entropy(predicted, target) if ESSL_OUTPUTS[job.equi_tx] > 1
+                            else F.mse_loss(predicted, target))
+            if job.essl_lambda > 0:
+                loss = loss + job.essl_lambda * equivariance
+            terms["equivariance"] = equivariance.detach()
+        probe = out["probe"][:b].float()
+        probe_ce = F.cross_entropy(probe, batch.targets)
+        terms["probe_ce"] = probe_ce.detach()
+        return StepOutput(loss + probe_ce, probe, terms)
+
+    return step
+
+
+def train_ssl(job: DuetJob, out_dir: str | Path, *, progress: bool = False, until_epoch: int | None = None
+              ) -> tuple[SSLModel, list[dict[str, float]], Splits]:
+    """Train ``job`` (resuming from ``out_dir``'s checkpoint) with the online probe evaluated on
+    the clean test set every ``test_every`` epochs. Under torchrun NT-Xent sees the global batch and,
+    on GPUs, the BatchNorms are synchronised (on CPU workers each keeps its own statistics).
+    ``until_epoch`` stops early (a later call resumes). Returns (model in eval mode, history, splits)."""
+    device = resolve_device(job.device)
+    seed_everything(job.seed)
+    splits = load_ssl_splits(job)
+    model = build_ssl_model(job, splits.train.images.shape[1], splits.train.num_classes)
+    if rank_and_world_size()[1] > 1 and device.type == "cuda":  # torch's SyncBatchNorm needs a GPU
+        model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    model = model.to(device)
+    train, test = ssl_loaders(job, splits, device)
+    history = fit(model, train, job.train_config(), step=ssl_step(job), eval_loaders={"test": test},
+                  out_dir=out_dir, progress=progress, until_epoch=until_epoch)
+    return model.eval(), history, splits
+
+
+def load_ssl_model(job: DuetJob, run_dir: str | Path, data: ImageSet) -> SSLModel:
+    """The trained model of a ``duet_train`` run (its last checkpoint), in eval mode on the job's device."""
+    from reprlab.training.checkpoint import load_checkpoint
+
+    device = resolve_device(job.device)
+    model = build_ssl_model(job, data.images.shape[1], data.num_classes).to(device)
+    model.load_state_dict(load_checkpoint(Path(run_dir) / "checkpoints" / "last.pt", device)["model"])
+    return model.eval()
+
+
+def run_ssl(job: DuetJob, out_dir: str | Path, *, nproc: int = 1, progress: bool = False
+            ) -> tuple[SSLModel, list[dict[str, float]], Splits]:
+    """Train ``job`` in this process, or with ``nproc`` torchrun workers (DDP: ``batch_size`` per
+    worker, NT-Xent over the global batch); either way returns the final model and history."""
+    if nproc > 1:
+        launch_torchrun("reprlab.papers.duet.training", job, out_dir, nproc)
+    return train_ssl(job, out_dir, progress=progress)  # after torchrun: resumes the finished run
+
+
+if __name__ == "__main__":
+    job_path = Path(sys.argv[1])
+    train_ssl(DuetJob.from_params(json.loads(job_path.read_text())), job_path.parent)
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()

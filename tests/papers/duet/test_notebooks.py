@@ -1,0 +1,38 @@
+import math
+
+import pytest
+
+from reprlab.workbench.runner import run_notebook
+
+
+@pytest.mark.slow
+def test_smoke_profile_runs_every_duet_notebook():
+    quiet = {"log": lambda _: None}
+    evaluated = run_notebook("duet_evaluate", "smoke", **quiet)
+    assert evaluated.status == "completed", evaluated.error
+    m = evaluated.metrics
+    assert set(m["models"]) == {"duet", "simclr", "essl"}
+    duet, simclr, essl = (m["models"][k] for k in ("duet", "simclr", "essl"))
+    for row in (duet, simclr, essl):
+        for key in ("online_probe_accuracy", "linear_probe_accuracy", "knn_accuracy", "transform_probe_accuracy",
+                    "transformed_accuracy", "transfer_accuracy"):
+            assert 0 <= row[key] <= 1, key
+    assert "group_bin_accuracy" in duet and math.isnan(simclr.get("group_bin_accuracy", math.nan))
+    assert m["group_bin_accuracy_over_chance"] == pytest.approx(duet["group_bin_accuracy"] - 1 / m["bins"])
+    assert m["linear_probe_accuracy_duet_minus_simclr"] == pytest.approx(
+        duet["linear_probe_accuracy"] - simclr["linear_probe_accuracy"])
+    # each model's online probe is the one its duet_train run reported
+    trained = run_notebook("duet_train", "smoke", {"model": "essl", "tx": ["sca"]}, **quiet)
+    assert trained.status == "reused"  # ESSL's run drops equi_tx from tx, keeping the order
+    assert essl["online_probe_accuracy"] == trained.metrics["online_probe_accuracy"]
+    assert (trained.run_dir / "figures" / "loss_terms.png").exists()
+    assert (run_notebook("duet_train", "smoke", **quiet).run_dir / "figures" / "group_distribution.png").exists()
+
+    generated = run_notebook("duet_generation", "smoke", **quiet)
+    assert generated.status == "completed", generated.error
+    g = generated.metrics
+    assert g["models"]["duet"]["reconstruction_mse"] > 0 and "controlled_mse" not in g["models"]["simclr"]
+    assert len(g["controlled_per_shift"]) == 3  # G - 1 shifts at G = 4
+    assert g["reconstruction_mse_duet_minus_simclr"] == pytest.approx(
+        g["models"]["duet"]["reconstruction_mse"] - g["models"]["simclr"]["reconstruction_mse"])
+    assert (generated.run_dir / "figures" / "generation_duet.png").exists()
