@@ -47,15 +47,13 @@ from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("duet_evaluate", globals())
 rows = {}
-for name in models:
-    trained = runs.duet_train_run(name, train_profile, train_overrides)
-    job, splits, ssl_model = runs.load_trained(trained)
-    probe_train = evaluation.stratified(splits.train, train_images, seed)
-    scores = evaluation.evaluate_ssl(ssl_model, job, probe_train, splits.test, knn_k=knn_k,
-                                     knn_temperature=knn_temperature, seed=seed)
+for name, trained in runs.trained_models(models, train_profile, train_overrides):
+    job, splits = trained.job, trained.splits
+    scores = evaluation.evaluate_ssl(trained.model, job, evaluation.stratified(splits.train, train_images, seed),
+                                     splits.test, knn_k=knn_k, knn_temperature=knn_temperature, seed=seed)
     second = evaluation.transfer_splits(transfer_dataset, job, splits.train.images.shape[1], transfer_train_images, seed)
-    scores["transfer_accuracy"] = evaluation.transfer_accuracy(ssl_model, job, second.train, second.test, seed=seed)
-    rows[name] = {"online_probe_accuracy": trained.metrics["online_probe_accuracy"], **scores}
+    scores["transfer_accuracy"] = evaluation.transfer_accuracy(trained.model, job, second.train, second.test, seed=seed)
+    rows[name] = {"online_probe_accuracy": trained.run.metrics["online_probe_accuracy"], **scores}
 table = pd.DataFrame(rows).T
 table
 

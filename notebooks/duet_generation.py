@@ -41,12 +41,10 @@ from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("duet_generation", globals())
 results = {}
-for name in models:
-    trained = runs.duet_train_run(name, train_profile, train_overrides)
-    job, splits, ssl_model = runs.load_trained(trained)
+for name, trained in runs.trained_models(models, train_profile, train_overrides):
     results[name] = generation.evaluate_generation(
-        ssl_model, job, evaluation.stratified(splits.train, train_images, seed),
-        evaluation.stratified(splits.test, test_images, seed), epochs=decoder_epochs, seed=seed)
+        trained.model, trained.job, evaluation.stratified(trained.splits.train, train_images, seed),
+        evaluation.stratified(trained.splits.test, test_images, seed), epochs=decoder_epochs, seed=seed)
 table = pd.DataFrame({name: {"reconstruction_mse": r.reconstruction_mse, "controlled_mse": r.controlled_mse,
                              "unrolled_mse": r.unrolled_mse} for name, r in results.items()}).T
 table

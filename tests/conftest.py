@@ -2,6 +2,7 @@ import gzip
 import hashlib
 import os
 import pickle
+import socket
 import struct
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("REPRLAB_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("REPRLAB_REPORTS", str(tmp_path / "reports"))
     monkeypatch.setenv("REPRLAB_LABELS", str(tmp_path / "labels"))
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now (for a gloo process group)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def md5(path: Path) -> str:

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from reprlab.losses import nt_xent
+from tests.conftest import free_port
 
 
 def _closed_form(z1, z2, tau):
@@ -69,14 +70,9 @@ def _rank(rank, port, out):
 
 
 def test_two_processes_with_b_rows_equal_one_process_with_2b(tmp_path):
-    import socket
-
     import torch.multiprocessing as mp
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mp.spawn(_rank, args=(port, str(tmp_path)), nprocs=2, join=True)
+    mp.spawn(_rank, args=(free_port(), str(tmp_path)), nprocs=2, join=True)
     ranks = [torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1)]
     x1, x2, w = _inputs()
     w.requires_grad_(True)

@@ -1,7 +1,6 @@
 """A two-process DistributedDataParallel step on CPU (gloo) equals one step on the whole batch."""
 
 import os
-import socket
 
 import torch
 import torch.distributed as dist
@@ -11,6 +10,7 @@ import torch.nn.functional as F
 from reprlab.data import ImageSet, make_loader
 from reprlab.models import build_model
 from reprlab.training import TrainConfig, fit
+from tests.conftest import free_port
 
 BATCH, N = 8, 32
 
@@ -64,10 +64,7 @@ class _limit:
 
 
 def test_two_process_ddp_step_matches_a_full_batch_step(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mp.spawn(_worker, args=(port, str(tmp_path)), nprocs=2, join=True)
+    mp.spawn(_worker, args=(free_port(), str(tmp_path)), nprocs=2, join=True)
     ranks = [torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1)]
     for a, b in zip(ranks[0]["params"], ranks[1]["params"], strict=True):
         assert torch.equal(a, b)  # replicas stay identical

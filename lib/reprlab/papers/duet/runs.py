@@ -1,6 +1,8 @@
 """``duet_train`` runs seen from the notebooks that use them (evaluation, generation): one run per
 model with shared settings, executed or reused through the runner, and loaded back."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from reprlab.data import Splits
@@ -23,8 +25,23 @@ def duet_train_run(model: str, profile: str, overrides: dict[str, Any] | None = 
     return result
 
 
-def load_trained(result: RunResult) -> tuple[DuetJob, Splits, SSLModel]:
-    """(job, preprocessed splits, trained model in eval mode) of a ``duet_train`` run."""
-    job = DuetJob.from_params(result.params)
-    splits = load_ssl_splits(job)
-    return job, splits, load_ssl_model(job, result.run_dir, splits.train)
+@dataclass
+class TrainedSSL:
+    """A finished ``duet_train`` run loaded back: its job, preprocessed splits, the trained model
+    in eval mode, and the run itself (metrics, directory)."""
+
+    job: DuetJob
+    splits: Splits
+    model: SSLModel
+    run: RunResult
+
+
+def trained_models(models: list[str], profile: str, overrides: dict[str, Any] | None = None
+                   ) -> Iterator[tuple[str, TrainedSSL]]:
+    """(name, :class:`TrainedSSL`) of each model's ``duet_train`` run with the shared ``overrides``,
+    one at a time (executed, or reused when complete)."""
+    for name in models:
+        result = duet_train_run(name, profile, overrides)
+        job = DuetJob.from_params(result.params)
+        splits = load_ssl_splits(job)
+        yield name, TrainedSSL(job, splits, load_ssl_model(job, result.run_dir, splits.train), result)
