@@ -54,7 +54,7 @@ fresh: bool = False  # start afresh: an earlier run with these parameters is mov
 run_dir: str = ""  # set by the runner; empty: runs/frequency_gradients/interactive-<hash>
 
 # %%
-from reprlab.papers.frequency import figures, spectra
+from reprlab.papers.frequency import figures, gradients, spectra
 from reprlab.papers.frequency.training import train_with_gradient_spectra
 from reprlab.training.classification import ClassifierJob
 from reprlab.workbench import figures as common
@@ -88,5 +88,6 @@ metrics = run.log_metrics(
     high_band_share_first=float(fractions[0, -1]), high_band_share_last=float(fractions[-1, -1]),
     spectrum_mean=trained.spectrum_mean.tolist(),
     train_seconds=sum(r["seconds"] for r in trained.result.history),
+    spectrum_hook_share=gradients.hook_share(trained.result.history),  # the hook's seconds / the epochs' seconds
 )
 show_metrics({k: v for k, v in metrics.items() if k not in ("spectrum_mean", "centroid_per_epoch")})

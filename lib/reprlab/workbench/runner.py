@@ -73,9 +73,11 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Notebook defaults, then the profile's values, then ``overrides``; all validated. The profile
-    must name the notebook (a section of ``{}`` runs its defaults on purpose)."""
+def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | None = None, *,
+                       check: bool = True) -> dict[str, Any]:
+    """Notebook defaults, then the profile's values, then ``overrides``; all validated, and their
+    combination checked unless ``check=False`` (to read a set that is still to be completed).
+    The profile must name the notebook (a section of ``{}`` runs its defaults on purpose)."""
     notebook_path(notebook)
     sections = load_profile(profile)
     if notebook not in sections:
@@ -84,7 +86,8 @@ def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | 
     section = sections[notebook]
     values = {**validate(notebook, section), **validate(notebook, overrides or {})}
     resolved = {**default_parameters(notebook), **values}
-    check_combination(notebook, resolved)
+    if check:
+        check_combination(notebook, resolved)
     return resolved
 
 

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,10 @@ def test_smoke_profile_runs_every_frequency_notebook():
     assert spectrum.shape == (g["epochs"] + 1, 20) and g["bands"] == 20  # 28x28, centred bands
     np.testing.assert_allclose(np.load(gradients.run_dir / "gradient_spectrum_mean.npy"), spectrum)
     np.testing.assert_allclose(g["centroid_per_epoch"], spectral_centroid(spectrum))
+    history = json.loads((gradients.run_dir / "history.json").read_text())
+    assert all(r["spectrum_seconds"] > 0 for r in history)  # the hook times itself every epoch
+    assert g["spectrum_hook_share"] == pytest.approx(sum(r["spectrum_seconds"] for r in history)
+                                                     / sum(r["seconds"] for r in history))
     # the filtering notebook evaluates the final model of that run: on the original test set it
     # scores what the training run reported
     f = filtering.metrics

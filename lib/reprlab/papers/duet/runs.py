@@ -17,7 +17,7 @@ def duet_train_run(model: str, profile: str, overrides: dict[str, Any] | None = 
     Raises if the run failed."""
     values = {**(overrides or {}), "model": model}
     if model == "essl":
-        resolved = resolve_parameters("duet_train", profile, values)
+        resolved = resolve_parameters("duet_train", profile, values, check=False)
         values["tx"] = list(essl_tx(resolved["tx"], resolved["equi_tx"]))
     result = run_notebook("duet_train", profile, values)
     if result.status == "failed":

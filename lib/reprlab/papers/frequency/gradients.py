@@ -1,6 +1,7 @@
 """Learning priority: the spectrum of the input gradient on the test set, before training and
 after every epoch (upstream computes it from 100 stored checkpoints; a hook needs none)."""
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ def test_gradient_spectra(model: torch.nn.Module, loader: Any, binning: str = "c
 class GradientSpectrumHook(Hook):
     """Records the mean and std over ``loader``'s images of the input-gradient spectrum before
     training (row 0) and after every epoch, and writes ``gradient_spectrum_{mean,std}.npy``
-    (epochs + 1, bands) into ``out_dir`` after each. Survives a resume (rows in the checkpoint)."""
+    (epochs + 1, bands) into ``out_dir`` after each. Survives a resume (rows in the checkpoint).
+    Its own cost is measured: each epoch's history record gets ``spectrum_seconds``."""
 
     def __init__(self, loader: Any, out_dir: str | Path, binning: str = "centered") -> None:
         self.loader, self.out_dir, self.binning = loader, Path(out_dir), binning
@@ -50,13 +52,23 @@ class GradientSpectrumHook(Hook):
             self._record(model)
 
     def on_epoch_end(self, epoch: int, model: torch.nn.Module, record: dict[str, float]) -> None:
+        start = time.perf_counter()
         self._record(model)
+        record["spectrum_seconds"] = time.perf_counter() - start
 
     def state_dict(self) -> dict[str, Any]:
         return {"means": list(self.means), "stds": list(self.stds)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.means, self.stds = list(state["means"]), list(state["stds"])
+
+
+def hook_share(history: list[dict[str, float]]) -> float:
+    """The spectrum hook's cost relative to training: its ``spectrum_seconds`` summed over the
+    epochs that recorded them, over those epochs' ``seconds`` (training and evaluation); NaN when
+    no epoch recorded it (e.g. a run trained before the hook measured itself)."""
+    timed = [r for r in history if "spectrum_seconds" in r]
+    return sum(r["spectrum_seconds"] for r in timed) / sum(r["seconds"] for r in timed) if timed else float("nan")
 
 
 def global_minmax(matrix: np.ndarray) -> np.ndarray:

@@ -165,3 +165,4 @@ def spectral_centroid(profile: np.ndarray) -> np.ndarray:
     profile = np.asarray(profile, dtype=np.float64)
     bands = np.arange(profile.shape[-1])
     return (profile * bands).sum(-1) / np.maximum(profile.sum(-1), 1e-12)
+
