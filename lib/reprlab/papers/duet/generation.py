@@ -108,7 +108,7 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     reconstruction = float(F.mse_loss(decode(decoder, z_test), moved_test.views))
     bins = job.duet_bins
     if job.model != "duet" or job.equi_tx != "rot":
-        rows = {"input (transformed)": moved_test.pixels[:examples].numpy(),
+        rows = {"input\n(transformed)": moved_test.pixels[:examples].numpy(),
                 "decoded": (decode(decoder, z_test[:examples]) + 0.5).numpy()}
         return Generation(reconstruction, None, None, {}, rows, [f"image {i}" for i in range(examples)])
     clean = center_crop(test.images.float() / 255, job.image_size)
@@ -121,11 +121,11 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     first = slice(0, 1)
     shifts = range(bins)
     rows = {
-        "target: input rotated k bins": np.concatenate(
+        "target:\ninput rotated\nk bins": np.concatenate(
             [shifted_targets(clean[first], degrees[first], k, bins).numpy() for k in shifts]),
-        "decode, group axis rolled k": np.concatenate(
+        "decode,\ngroup axis\nrolled k": np.concatenate(
             [(decode(decoder, roll_groups(model, z_test[first], k)) + 0.5).numpy() for k in shifts]),
-        "decode, no roll": np.repeat((decode(decoder, z_test[first]) + 0.5).numpy(), bins, axis=0),
+        "decode,\nno roll": np.repeat((decode(decoder, z_test[first]) + 0.5).numpy(), bins, axis=0),
     }
     return Generation(reconstruction, float(np.mean([c for c, _ in per_shift.values()])),
                       float(np.mean([u for _, u in per_shift.values()])), per_shift, rows,
