@@ -81,7 +81,7 @@ class WideCifarResNet(nn.Module):
         if width <= 0:
             raise ValueError(f"width={width!r} must be positive")
         n = (depth - 2) // 6
-        stem, *stages = (max(1, round(c * width)) for c in (64, 128, 256, 512))
+        stem, *stages = (self.channels(c, width) for c in (64, 128, 256, 512))
         self.conv1 = nn.Conv2d(in_channels, stem, 3, 1, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(stem)
         layers, in_planes = [], stem
@@ -95,6 +95,12 @@ class WideCifarResNet(nn.Module):
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight)
+
+    @staticmethod
+    def channels(base: int, width: float) -> int:
+        """Channels of a layer with ``base`` channels at upstream's width, scaled by ``width``
+        (``channels(512, width)`` is the representation's width)."""
+        return max(1, round(base * width))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.layers(F.relu(self.bn1(self.conv1(x))))

@@ -21,7 +21,7 @@ TINY = dict(dataset="digits", encoder="cifar10_resnet20", width=0.0625, batch_si
     ({"model": "essl", "tx": ["sca", "rot", "fli"], "equi_tx": "rot"},
      r"equi_tx='rot' is in tx=.*use tx=\['sca', 'fli'\]"),
     ({"model": "duet", "tx": ["sca", "res"], "equi_tx": "res"}, r"equi_tx='res' cannot be an equivariance target"),
-    ({"model": "duet", "duet_bins": 3}, r"duet_bins=3 must divide the representation width 32"),
+    ({"model": "duet", "duet_bins": 3}, r"duet_bins=3 must be at least 2 and divide the representation width 32"),
 ])
 def test_bad_input_fails_before_anything_runs_naming_the_parameter(overrides, message):
     with pytest.raises(ValueError, match=message):

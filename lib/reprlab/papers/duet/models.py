@@ -26,6 +26,13 @@ def build_encoder(name: str, in_channels: int, width: float = 1.0) -> WideCifarR
     return WideCifarResNet(int(name.removeprefix("cifar10_resnet")), in_channels, width)
 
 
+def check_bins(bins: int, width: int) -> None:
+    """Raise ``ValueError`` naming ``duet_bins`` unless G >= 2 divides the representation width."""
+    if bins < 2 or width % bins:
+        raise ValueError(f"duet_bins={bins} must be at least 2 and divide the representation width {width} "
+                         f"(allowed: {', '.join(str(g) for g in range(2, width + 1) if width % g == 0)})")
+
+
 class SSLModel(nn.Module):
     """Encoder, projection head, online probe, and DUET's 2D split or ESSL's predictor.
 
@@ -43,9 +50,8 @@ class SSLModel(nn.Module):
         if group_pooling not in GROUP_POOLINGS:
             raise ValueError(f"group_pooling={group_pooling!r}; allowed values: {', '.join(GROUP_POOLINGS)}")
         width = encoder.feature_dim
-        if method == "duet" and (bins < 2 or width % bins):
-            raise ValueError(f"duet_bins={bins} must be at least 2 and divide the representation width {width} "
-                             f"(allowed: {', '.join(str(g) for g in range(2, width + 1) if width % g == 0)})")
+        if method == "duet":
+            check_bins(bins, width)
         self.method, self.bins, self.group_pooling = method, bins if method == "duet" else 0, group_pooling
         self.encoder = encoder
         self.head = simclr_projection_head(width // bins if method == "duet" else width, proj_hidden, proj_dim)

@@ -22,8 +22,9 @@ from reprlab.augment.stack import check_codes
 from reprlab.data import ImageSet, Splits, load_splits
 from reprlab.data.views import TwoViewLoader, resize_set
 from reprlab.losses import TARGET_KINDS, jsd, nt_xent, structure_target
+from reprlab.models import WideCifarResNet
 from reprlab.papers.duet.essl import ESSL_OUTPUTS, check_essl_target, essl_branch
-from reprlab.papers.duet.models import METHODS, SSLModel, build_encoder
+from reprlab.papers.duet.models import METHODS, SSLModel, build_encoder, check_bins
 from reprlab.training import Batch, StepOutput, TrainConfig, fit, resolve_device, seed_everything
 from reprlab.training.distributed import launch_torchrun, rank_and_world_size
 from reprlab.workbench.jobs import NotebookJob
@@ -91,12 +92,7 @@ class DuetJob(NotebookJob):
         if self.warmup_epochs >= self.epochs and self.epochs > 1:
             raise ValueError(f"warmup_epochs={self.warmup_epochs} must be below epochs={self.epochs}")
         if self.model == "duet":
-            width = build_encoder(self.encoder, 1, self.width).feature_dim
-            if width % self.duet_bins or self.duet_bins < 2:
-                divisors = [g for g in range(2, width + 1) if width % g == 0]
-                raise ValueError(f"duet_bins={self.duet_bins} must divide the representation width {width} "
-                                 f"(encoder={self.encoder}, width={self.width}); allowed: "
-                                 f"{', '.join(map(str, divisors))}")
+            check_bins(self.duet_bins, WideCifarResNet.channels(512, self.width))
 
     @property
     def input_size(self) -> int:
