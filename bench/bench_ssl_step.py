@@ -21,7 +21,7 @@ from reprlab.augment import AugStack
 from reprlab.data import ImageSet
 from reprlab.data.views import TwoViewLoader
 from reprlab.papers.duet.training import DuetJob, build_ssl_model, ssl_step
-from reprlab.training import resolve_device
+from reprlab.training import Batch, resolve_device
 
 
 class TwoViews(Dataset):
@@ -97,8 +97,6 @@ def main() -> None:
         augment.append(time.perf_counter() - start)
     augment_seconds = float(np.mean(augment[1:]))
     device_step = train_steps(model, step, iter(loader), device, args.steps, optimizer)
-
-    from reprlab.training import Batch
 
     def torchvision_batches():
         plain = DataLoader(TwoViews(images), batch_size=args.batch_size, shuffle=True, num_workers=args.workers,

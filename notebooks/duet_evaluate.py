@@ -42,17 +42,18 @@ run_dir: str = ""  # set by the runner; empty: runs/duet_evaluate/interactive-<h
 # %%
 import pandas as pd
 
+from reprlab.data import load_splits
 from reprlab.papers.duet import evaluation, figures, runs
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("duet_evaluate", globals())
+second = load_splits(transfer_dataset, split_seed=seed, subset=transfer_train_images)  # loaded once for every model
 rows = {}
 for name, trained in runs.trained_models(models, train_profile, train_overrides):
     job, splits = trained.job, trained.splits
     scores = evaluation.evaluate_ssl(trained.model, job, evaluation.stratified(splits.train, train_images, seed),
                                      splits.test, knn_k=knn_k, knn_temperature=knn_temperature, seed=seed)
-    second = evaluation.transfer_splits(transfer_dataset, job, splits.train.images.shape[1], transfer_train_images, seed)
-    scores["transfer_accuracy"] = evaluation.transfer_accuracy(trained.model, job, second.train, second.test, seed=seed)
+    scores["transfer_accuracy"] = evaluation.transfer_accuracy(trained.model, job, second, seed=seed)
     rows[name] = {"online_probe_accuracy": trained.run.metrics["online_probe_accuracy"], **scores}
 table = pd.DataFrame(rows).T
 table

@@ -95,10 +95,5 @@ if job.model == "duet":
     run.save_figure(figures.group_distribution(shown.probs, shown.t, shown.code), "group_distribution")
 
 # %%
-tested = [r for r in history if "test_accuracy" in r]
-metrics = run.log_metrics(online_probe_accuracy=tested[-1]["test_accuracy"],
-                          online_probe_train_accuracy=history[-1]["train_accuracy"],
-                          **{k: v for k, v in history[-1].items() if k.startswith(("train_", "test_")) and k.endswith(
-                              ("nt_xent", "jsd", "equivariance", "probe_ce"))},
-                          epochs=len(history), train_seconds=sum(r["seconds"] for r in history))
+metrics = run.log_metrics(**training.summary(history))
 show_metrics(metrics)

@@ -10,8 +10,6 @@ import torch.nn.functional as F
 
 from reprlab.augment import ops
 
-JITTER_COMPONENTS = ("brightness", "contrast", "saturation", "hue")
-
 
 def random_crop_flip(images: torch.Tensor, padding: int, flip: bool, generator: torch.Generator) -> torch.Tensor:
     """Per-sample zero-padded random crop and horizontal flip, as torchvision's

@@ -16,6 +16,7 @@ by notebooks and jobs (to collect their parameters and defaults).
 
 import ast
 import functools
+import importlib
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -288,7 +289,5 @@ def check_combination(notebook: str, params: dict[str, Any]) -> None:
     """Check what single-parameter constraints cannot (e.g. DUET's ``equi_tx`` must be one of
     ``tx``) on a full parameter set, before anything runs."""
     if notebook in COMBINATION_CHECKS:
-        import importlib
-
         module, name = COMBINATION_CHECKS[notebook].split(":")
         getattr(importlib.import_module(module), name).from_params(params)

@@ -33,7 +33,7 @@ def test_heads_take_the_content_for_duet_and_the_whole_vector_otherwise():
     views = torch.rand(4, 3, 16, 16)
     out = duet(views, views)
     assert out["projection"].shape == (8, 16) and out["group_logits"].shape == (8, 8)
-    assert out["probe"].shape == (8, 10)
+    assert out["probe"].shape == (4, 10)  # view 1 only: the probe trains and tests on it
     out["probe"].sum().backward()  # the probe's loss reaches the probe, never the encoder
     assert duet.probe.weight.grad is not None and duet.encoder.conv1.weight.grad is None
 

@@ -1,3 +1,4 @@
+import json
 import math
 
 import pytest
@@ -25,6 +26,9 @@ def test_smoke_profile_runs_every_duet_notebook():
     trained = run_notebook("duet_train", "smoke", {"model": "essl", "tx": ["sca"]}, **quiet)
     assert trained.status == "reused"  # ESSL's run drops equi_tx from tx, keeping the order
     assert essl["online_probe_accuracy"] == trained.metrics["online_probe_accuracy"]
+    history = json.loads((trained.run_dir / "history.json").read_text())
+    assert trained.metrics["online_probe_accuracy"] == history[-1]["test_accuracy"]  # tested after the last epoch
+    assert trained.metrics["train_equivariance"] == history[-1]["train_equivariance"]
     assert (trained.run_dir / "figures" / "loss_terms.png").exists()
     assert (run_notebook("duet_train", "smoke", **quiet).run_dir / "figures" / "group_distribution.png").exists()
 

@@ -16,7 +16,8 @@ import torch
 
 from reprlab.augment import AugStack, equivariance_t
 from reprlab.augment.ops import GRAY_WEIGHTS, center_crop
-from reprlab.data import ImageSet, Splits, load_splits
+from reprlab.augment.stack import denormalize
+from reprlab.data import ImageSet, Splits
 from reprlab.data.splits import stratified_subset
 from reprlab.data.views import resize_set
 from reprlab.evaluation import knn_predict, linear_probe
@@ -35,7 +36,7 @@ class TransformedImages:
 
     @property
     def pixels(self) -> torch.Tensor:
-        return self.views + 0.5
+        return denormalize(self.views)
 
 
 def transformed(data: ImageSet, job: DuetJob, code: str, seed: int, images: int = 0) -> TransformedImages:
@@ -145,8 +146,11 @@ def match_channels(data: ImageSet, channels: int) -> ImageSet:
     return ImageSet(data.name, images, data.targets, data.classes, data.indices)
 
 
-def transfer_accuracy(model: SSLModel, job: DuetJob, train: ImageSet, test: ImageSet, seed: int = 0) -> float:
-    """A frozen linear probe on a second dataset's clean views (preprocessed like the job's)."""
+def transfer_accuracy(model: SSLModel, job: DuetJob, second: Splits, seed: int = 0) -> float:
+    """A frozen linear probe on a second dataset (its train and test splits as loaded), its images
+    resized like the job's and given the encoder's number of channels, clean views."""
+    channels = model.encoder.conv1.in_channels
+    train, test = (match_channels(resize_set(s, job.input_size), channels) for s in (second.train, second.test))
     probe = linear_probe(encode(model, clean_views(train, job)).numpy(), train.targets.numpy(), seed=seed)
     return float((probe.predict(encode(model, clean_views(test, job)).numpy()) == test.targets.numpy()).mean())
 
@@ -154,14 +158,6 @@ def transfer_accuracy(model: SSLModel, job: DuetJob, train: ImageSet, test: Imag
 def stratified(data: ImageSet, images: int, seed: int) -> ImageSet:
     """A seeded class-stratified subset of about ``images`` examples (0: all)."""
     return stratified_subset(data, images, seed) if images else data
-
-
-def transfer_splits(dataset: str, job: DuetJob, channels: int, train_images: int, seed: int) -> Splits:
-    """The transfer dataset's train (``train_images``, stratified; 0: all) and test splits,
-    preprocessed as the job's and with the encoder's ``channels``."""
-    splits = load_splits(dataset, split_seed=seed, subset=train_images)
-    return Splits(*(match_channels(resize_set(s, job.input_size), channels)
-                    for s in (splits.train, splits.val, splits.test)))
 
 
 def duet_claims(rows: dict[str, dict[str, float]], bins: int) -> dict[str, float]:

@@ -17,8 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from reprlab.augment import AugStack
 from reprlab.augment.ops import center_crop, rotate
+from reprlab.augment.stack import denormalize, normalize
 from reprlab.data import ImageSet
 from reprlab.papers.duet.evaluation import encode, transformed
 from reprlab.papers.duet.models import SSLModel
@@ -70,6 +70,7 @@ def train_decoder(z: torch.Tensor, targets: torch.Tensor, *, epochs: int = 20, b
 
 @torch.inference_mode()
 def decode(decoder: ConvDecoder, z: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+    """The decoder's normalised images (N, C, S, S) for representations z (N, D), in batches."""
     return torch.cat([decoder(z[i:i + batch_size]) for i in range(0, len(z), batch_size)])
 
 
@@ -105,32 +106,33 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     decoder = train_decoder(z_train, moved_train.views, epochs=epochs, seed=seed)
     moved_test = transformed(test, job, job.equi_tx, seed + 2)
     z_test = encode(model, moved_test.views)
-    reconstruction = float(F.mse_loss(decode(decoder, z_test), moved_test.views))
+    decoded = decode(decoder, z_test)
+    reconstruction = float(F.mse_loss(decoded, moved_test.views))
     bins = job.duet_bins
     if job.model != "duet" or job.equi_tx != "rot":
         rows = {"input\n(transformed)": moved_test.pixels[:examples].numpy(),
-                "decoded": (decode(decoder, z_test[:examples]) + 0.5).numpy()}
+                "decoded": denormalize(decoded[:examples]).numpy()}
         return Generation(reconstruction, None, None, {}, rows, [f"image {i}" for i in range(examples)])
     clean = center_crop(test.images.float() / 255, job.image_size)
     degrees = moved_test.t * 360 - 180  # rot: t = (deg + 180) / 360
+    unrolled = decoded
     per_shift = {}
     for k in range(1, bins):
-        target = AugStack((), job.image_size).test(shifted_targets(clean, degrees, k, job.duet_bins))
+        target = normalize(shifted_targets(clean, degrees, k, bins))
         controlled = float(F.mse_loss(decode(decoder, roll_groups(model, z_test, k)), target))
-        per_shift[k] = (controlled, float(F.mse_loss(decode(decoder, z_test), target)))
+        per_shift[k] = (controlled, float(F.mse_loss(unrolled, target)))
     first = slice(0, 1)
     shifts = range(bins)
     rows = {
         "target:\ninput rotated\nk bins": np.concatenate(
             [shifted_targets(clean[first], degrees[first], k, bins).numpy() for k in shifts]),
         "decode,\ngroup axis\nrolled k": np.concatenate(
-            [(decode(decoder, roll_groups(model, z_test[first], k)) + 0.5).numpy() for k in shifts]),
-        "decode,\nno roll": np.repeat((decode(decoder, z_test[first]) + 0.5).numpy(), bins, axis=0),
+            [denormalize(decode(decoder, roll_groups(model, z_test[first], k))).numpy() for k in shifts]),
+        "decode,\nno roll": np.repeat(denormalize(decoded[first]).numpy(), bins, axis=0),
     }
     return Generation(reconstruction, float(np.mean([c for c, _ in per_shift.values()])),
                       float(np.mean([u for _, u in per_shift.values()])), per_shift, rows,
                       [f"k={k} ({k * 360 // bins}°)" for k in shifts])
-
 
 
 def generation_claims(results: dict[str, Generation]) -> dict[str, float]:

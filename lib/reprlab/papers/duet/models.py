@@ -38,7 +38,7 @@ class SSLModel(nn.Module):
 
     ``forward(view1, view2, essl_images=None)``: two (B, C, H, W) normalised views (one encoder
     call when their sizes match) -> with N = 2B rows, view 1's first, ``{"z": (N, D),
-    "projection": (N, proj_dim), "probe": (N, num_classes) logits of the detached z,
+    "projection": (N, proj_dim), "probe": (B, num_classes) logits of view 1's detached z,
     "group_logits": (N, G) for DUET, "essl": (M, essl_outputs) for ESSL's images}``."""
 
     def __init__(self, method: str, encoder: nn.Module, num_classes: int, *, bins: int = 8,
@@ -78,7 +78,7 @@ class SSLModel(nn.Module):
             z = self.encoder(torch.cat([view1, view2]))
         else:  # upstream without ``sca`` under center_crop: 36-pixel augmented views, 32-pixel test views
             z = torch.cat([self.encoder(view1), self.encoder(view2)])
-        out = {"z": z, "probe": self.probe(z.detach())}
+        out = {"z": z, "probe": self.probe(z[:len(view1)].detach())}
         if self.method == "duet":
             content, out["group_logits"] = self.content_and_group_logits(z)
             out["projection"] = self.head(content)

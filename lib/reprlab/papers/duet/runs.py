@@ -39,9 +39,14 @@ class TrainedSSL:
 def trained_models(models: list[str], profile: str, overrides: dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, TrainedSSL]]:
     """(name, :class:`TrainedSSL`) of each model's ``duet_train`` run with the shared ``overrides``,
-    one at a time (executed, or reused when complete)."""
+    one at a time (executed, or reused when complete); the data is loaded once for the models that
+    share it."""
+    loaded: dict[tuple, Splits] = {}
     for name in models:
         result = duet_train_run(name, profile, overrides)
         job = DuetJob.from_params(result.params)
-        splits = load_ssl_splits(job)
+        key = (job.dataset, job.seed, job.subset, job.input_size)
+        if key not in loaded:
+            loaded[key] = load_ssl_splits(job)
+        splits = loaded[key]
         yield name, TrainedSSL(job, splits, load_ssl_model(job, result.run_dir, splits.train), result)

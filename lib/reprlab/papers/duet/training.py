@@ -26,6 +26,7 @@ from reprlab.models import WideCifarResNet
 from reprlab.papers.duet.essl import ESSL_OUTPUTS, check_essl_target, essl_branch
 from reprlab.papers.duet.models import METHODS, SSLModel, build_encoder, check_bins
 from reprlab.training import Batch, StepOutput, TrainConfig, fit, resolve_device, seed_everything
+from reprlab.training.checkpoint import load_checkpoint
 from reprlab.training.distributed import launch_torchrun, rank_and_world_size
 from reprlab.workbench.jobs import NotebookJob
 
@@ -166,7 +167,7 @@ def ssl_step(job: DuetJob):
             if job.essl_lambda > 0:
                 loss = loss + job.essl_lambda * equivariance
             terms["equivariance"] = equivariance.detach()
-        probe = out["probe"][:b].float()
+        probe = out["probe"].float()
         probe_ce = F.cross_entropy(probe, batch.targets)
         terms["probe_ce"] = probe_ce.detach()
         return StepOutput(loss + probe_ce, probe, terms)
@@ -193,10 +194,19 @@ def train_ssl(job: DuetJob, out_dir: str | Path, *, progress: bool = False, unti
     return model.eval(), history, splits
 
 
+def summary(history: list[dict[str, float]]) -> dict[str, float]:
+    """A run's metrics: the online probe's last tested and last training accuracy, the last
+    epoch's loss terms, epochs and training seconds."""
+    tested = [r for r in history if "test_accuracy" in r]
+    terms = {k: v for k, v in history[-1].items()
+             if k.startswith("train_") and k.removeprefix("train_") in ("nt_xent", "jsd", "equivariance", "probe_ce")}
+    return {"online_probe_accuracy": tested[-1]["test_accuracy"],
+            "online_probe_train_accuracy": history[-1]["train_accuracy"], **terms,
+            "epochs": len(history), "train_seconds": sum(r["seconds"] for r in history)}
+
+
 def load_ssl_model(job: DuetJob, run_dir: str | Path, data: ImageSet) -> SSLModel:
     """The trained model of a ``duet_train`` run (its last checkpoint), in eval mode on the job's device."""
-    from reprlab.training.checkpoint import load_checkpoint
-
     device = resolve_device(job.device)
     model = build_ssl_model(job, data.images.shape[1], data.num_classes).to(device)
     model.load_state_dict(load_checkpoint(Path(run_dir) / "checkpoints" / "last.pt", device)["model"])
