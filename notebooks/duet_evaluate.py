@@ -68,6 +68,5 @@ columns = [c for c in table.columns if c != "group_bin_error"]
 run.save_figure(figures.protocol_bars(table[columns], chance), "protocols")
 
 # %%
-metrics = run.log_metrics(models=rows, bins=job.duet_bins, equi_tx=job.equi_tx,
-                          **evaluation.duet_claims(rows, job.duet_bins))
+metrics = run.log_metrics(models=rows, bins=job.duet_bins, group_bin_chance=1 / job.duet_bins, equi_tx=job.equi_tx)
 show_metrics(metrics)

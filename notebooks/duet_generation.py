@@ -63,6 +63,5 @@ for name, result in results.items():
 # %%
 metrics = run.log_metrics(
     models={name: {k: v for k, v in row.items() if pd.notna(v)} for name, row in table.to_dict("index").items()},
-    controlled_per_shift={str(k): list(v) for k, v in results["duet"].per_shift.items()} if "duet" in results else {},
-    **generation.generation_claims(results))
+    controlled_per_shift={str(k): list(v) for k, v in results["duet"].per_shift.items()} if "duet" in results else {})
 show_metrics(metrics)

@@ -61,7 +61,5 @@ low, high = evaluation.accuracy_by_radius(table, "low"), evaluation.accuracy_by_
 metrics = run.log_metrics(
     train_run=str(trained.run_dir), original_accuracy=evaluation.accuracy_by_radius(table, "original")["0"],
     low_accuracy=low, high_accuracy=high,
-    **{f"{name}_accuracy_change": values[-1] - values[0]
-       for name, values in (("low", list(low.values())), ("high", list(high.values())))},
 )
 show_metrics(metrics)

@@ -77,7 +77,5 @@ accuracy = {model: {part: evaluation.accuracy_by_radius(t, part) for part in ("o
             for model, t in tables.items()}
 metrics = run.log_metrics(
     baseline_run=str(baseline.run_dir), radius=radius, accuracy=accuracy,
-    **{f"{part}_pass_advantage": {r: accuracy["HARS"][part][r] - accuracy["baseline"][part][r]
-                                  for r in accuracy["HARS"][part]} for part in ("high", "low")},
 )
 show_metrics(metrics)

@@ -75,5 +75,6 @@ run.save_figure(fig, "coding_rates")
 # %%
 scores = evaluation.classify(features, n_comp=n_comp, knn_k=knn_k, svm=False)
 metrics = run.log_metrics(**scores, delta_R=history[-1]["train_delta_R"], R=history[-1]["train_R"],
-                          Rc=history[-1]["train_Rc"], epochs=len(history))
+                          Rc=history[-1]["train_Rc"], epochs=len(history),
+                          delta_R_per_epoch=[r["train_delta_R"] for r in history])
 show_metrics(metrics)

@@ -107,12 +107,9 @@ high = {name: evaluation.accuracy_by_radius(t, "high") for name, t in tables.ite
 pd.DataFrame(high).T.mul(100).round(1)
 
 # %%
-first = f"{radii[0]:g}"
 metrics = run.log_metrics(
     baseline_run=str(baseline_run.run_dir), high_pass_accuracy=high,
     original_accuracy={name: evaluation.accuracy_by_radius(t, "original")["0"] for name, t in tables.items()},
-    scr_minus_baseline=high["f_scr"][first] - high["f_baseline"][first],
-    baseline_minus_wcr=high["f_baseline"][first] - high["f_wcr"][first],
     image_density={name: d.tolist() for name, d in densities.items()},
 )
 show_metrics({k: v for k, v in metrics.items() if k != "image_density"})

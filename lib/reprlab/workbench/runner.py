@@ -94,13 +94,15 @@ def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | 
 @dataclass
 class RunResult:
     """A run of ``notebook``: its directory, how it ended (``"completed"``, ``"reused"`` or
-    ``"failed"``), the error if it failed, and the parameters it ran with (every parameter)."""
+    ``"failed"``), the error if it failed, the parameters it ran with (every parameter), and the
+    wall seconds this call took (a reused run: the lookup only)."""
 
     notebook: str
     run_dir: Path
     status: str
     params: dict[str, Any]
     error: str = ""
+    seconds: float = 0.0
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -120,8 +122,11 @@ def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None =
     """
     params = resolve_parameters(notebook, profile, overrides)
     run_dir = run_dir_for(notebook, profile, params)
+    start = time.perf_counter()
     with run_lock(run_dir, lambda line: log(f"[{notebook}] {line}")):
-        return _run_locked(notebook, profile, params, run_dir, rerun, log)
+        result = _run_locked(notebook, profile, params, run_dir, rerun, log)
+    result.seconds = time.perf_counter() - start
+    return result
 
 
 def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Path, rerun: bool,
@@ -205,7 +210,23 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
         results.append(run_notebook(notebook, profile, applicable, rerun=rerun, log=log))
         if results[-1].status == "failed":
             break
+    log(timing_table(results))
     return results
+
+
+def timing_table(results: list[RunResult]) -> str:
+    """Where the time went: one line per notebook with its wall time in this call, its share of
+    the total, how it ended, and for a reused run what it took when it ran (from ``status.json``)."""
+    total = sum(r.seconds for r in results) or 1.0
+    lines = [f"{'notebook':<24} {'minutes':>8} {'share':>6}  status", "-" * 56]
+    for r in results:
+        note = r.status
+        if r.status == "reused":
+            earlier = (read_status(r.run_dir, lambda _: None) or {}).get("seconds")
+            note += f" (ran {earlier / 60:.1f} min)" if isinstance(earlier, int | float) else ""
+        lines.append(f"{r.notebook:<24} {r.seconds / 60:>8.1f} {100 * r.seconds / total:>5.0f}%  {note}")
+    lines.append(f"{'total':<24} {total / 60:>8.1f}")
+    return "\n".join(lines)
 
 
 def _finish(status_path: Path, state: str, start: float, error: str = "") -> None:

@@ -19,9 +19,7 @@ def test_smoke_profile_runs_every_duet_notebook():
                     "transformed_accuracy", "transfer_accuracy"):
             assert 0 <= row[key] <= 1, key
     assert "group_bin_accuracy" in duet and math.isnan(simclr.get("group_bin_accuracy", math.nan))
-    assert m["group_bin_accuracy_over_chance"] == pytest.approx(duet["group_bin_accuracy"] - 1 / m["bins"])
-    assert m["linear_probe_accuracy_duet_minus_simclr"] == pytest.approx(
-        duet["linear_probe_accuracy"] - simclr["linear_probe_accuracy"])
+    assert m["group_bin_chance"] == pytest.approx(1 / m["bins"])
     # each model's online probe is the one its duet_train run reported
     trained = run_notebook("duet_train", "smoke", {"model": "essl", "tx": ["sca"]}, **quiet)
     assert trained.status == "reused"  # ESSL's run drops equi_tx from tx, keeping the order
@@ -37,6 +35,5 @@ def test_smoke_profile_runs_every_duet_notebook():
     g = generated.metrics
     assert g["models"]["duet"]["reconstruction_mse"] > 0 and "controlled_mse" not in g["models"]["simclr"]
     assert len(g["controlled_per_shift"]) == 3  # G - 1 shifts at G = 4
-    assert g["reconstruction_mse_duet_minus_simclr"] == pytest.approx(
-        g["models"]["duet"]["reconstruction_mse"] - g["models"]["simclr"]["reconstruction_mse"])
+    assert all(pair[0] > 0 and pair[1] > 0 for pair in g["controlled_per_shift"].values())
     assert (generated.run_dir / "figures" / "generation_duet.png").exists()

@@ -158,17 +158,3 @@ def transfer_accuracy(model: SSLModel, job: DuetJob, second: Splits, seed: int =
 def stratified(data: ImageSet, images: int, seed: int) -> ImageSet:
     """A seeded class-stratified subset of about ``images`` examples (0: all)."""
     return stratified_subset(data, images, seed) if images else data
-
-
-def duet_claims(rows: dict[str, dict[str, float]], bins: int) -> dict[str, float]:
-    """The numbers behind the paper's discriminative claims, measured (never thresholded here):
-    DUET's group-bin accuracy over chance (1/G), and DUET minus SimCLR in transformation-bin probe
-    accuracy and in frozen and online probe accuracy (fractions; positive favours DUET)."""
-    claims: dict[str, float] = {}
-    duet, simclr = rows.get("duet"), rows.get("simclr")
-    if duet is not None and "group_bin_accuracy" in duet:
-        claims["group_bin_accuracy_over_chance"] = duet["group_bin_accuracy"] - 1 / bins
-    if duet is not None and simclr is not None:
-        for key in ("transform_probe_accuracy", "linear_probe_accuracy", "online_probe_accuracy"):
-            claims[f"{key}_duet_minus_simclr"] = duet[key] - simclr[key]
-    return claims

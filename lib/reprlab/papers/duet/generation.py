@@ -133,16 +133,3 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     return Generation(reconstruction, float(np.mean([c for c, _ in per_shift.values()])),
                       float(np.mean([u for _, u in per_shift.values()])), per_shift, rows,
                       [f"k={k} ({k * 360 // bins}°)" for k in shifts])
-
-
-def generation_claims(results: dict[str, Generation]) -> dict[str, float]:
-    """The numbers behind the paper's generative claims, measured: DUET minus SimCLR
-    reconstruction MSE (negative favours DUET) and DUET's controlled minus unrolled MSE (negative:
-    rolling the axis moves the decode towards the transformed image)."""
-    claims: dict[str, float] = {}
-    duet, simclr = results.get("duet"), results.get("simclr")
-    if duet is not None and simclr is not None:
-        claims["reconstruction_mse_duet_minus_simclr"] = duet.reconstruction_mse - simclr.reconstruction_mse
-    if duet is not None and duet.controlled_mse is not None:
-        claims["controlled_minus_unrolled_mse"] = duet.controlled_mse - duet.unrolled_mse
-    return claims
