@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` (every notebook's quick profile, then the report)
+# The two commands of the README: `make run` (every notebook's quick profile, the report, the scorecard)
 # and `make test`. Both create .venv and install the project when needed.
 PYTHON ?= python3
 VENV ?= .venv
@@ -23,6 +23,7 @@ data:
 run: $(VENV)/.installed data
 	$(PY) -m reprlab run-all --profile $(PROFILE)
 	$(PY) -m reprlab report
+	$(PY) -m reprlab claims
 
 report: $(VENV)/.installed
 	$(PY) -m reprlab report

@@ -67,3 +67,17 @@ def test_failed_run_keeps_its_outputs_and_the_next_call_resumes(monkeypatch):
     assert (resumed.run_dir / "attempts" / "1-train_classifier.ipynb").exists()
     assert read_json(resumed.run_dir / "status.json")["attempt"] == 2
     assert any("resuming failed run" in m for m in messages)
+
+
+def test_run_all_timing_table_gives_each_notebook_its_share_and_what_a_reused_run_took(tmp_path):
+    from reprlab.io import write_json
+    from reprlab.workbench.runner import RunResult, timing_table
+
+    write_json(tmp_path / "b" / "status.json", {"status": "completed", "seconds": 300.0})
+    table = timing_table([RunResult("train_classifier", tmp_path / "a", "completed", {}, seconds=90.0),
+                          RunResult("mcr2_train", tmp_path / "b", "reused", {}, seconds=0.5),
+                          RunResult("agreement", tmp_path / "c", "completed", {}, seconds=29.5)])
+    lines = table.splitlines()
+    assert lines[2].split() == ["train_classifier", "1.5", "75%", "completed"]
+    assert lines[3].split() == ["mcr2_train", "0.0", "0%", "reused", "(ran", "5.0", "min)"]
+    assert lines[-1].split() == ["total", "2.0"]

@@ -1,5 +1,5 @@
 """``python -m reprlab run NOTEBOOK --profile quick -p key=value``, ``run-all``, ``report``,
-``params NOTEBOOK [--profile P -p key=value]``."""
+``claims [--profile P]``, ``params NOTEBOOK [--profile P -p key=value]``."""
 
 import argparse
 import signal
@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="render executed notebooks to reports/index.html")
     report.add_argument("--runs", default=None, help="runs directory (default: runs/)")
     report.add_argument("--out", default=None, help="output directory (default: reports/)")
+    claims = sub.add_parser("claims", help="the reproduction scorecard: every paper's claims, decided from the "
+                                           "runs' metrics.json")
+    claims.add_argument("--profile", default=None, help="only this profile (default: every profile a claim names)")
+    claims.add_argument("--runs", default=None, help="runs directory (default: runs/)")
     return parser
 
 
@@ -67,14 +71,26 @@ def _command(args: argparse.Namespace) -> int:
         finally:
             signal.signal(signal.SIGTERM, previous)
         return 1 if any(r.status == "failed" for r in results) else 0
+    if args.command in ("report", "claims"):
+        runs = Path(args.runs) if args.runs else paths.runs_dir()
+        if not runs.is_dir():
+            raise ValueError(f"--runs {runs} is no directory of runs (run a notebook first, e.g. `make run`)")
     if args.command == "report":
         from reprlab.workbench.report import build_report
 
-        runs = Path(args.runs) if args.runs else paths.runs_dir()
-        if not runs.is_dir():
-            raise ValueError(f"--runs {runs} is no directory of runs")
         index = build_report(runs, Path(args.out) if args.out else paths.reports_dir())
-        print(f"report written to {index}")
+        print(f"report written to {index} (the scorecard: {index.parent / 'claims.json'})")
+        return 0
+    if args.command == "claims":
+        from reprlab.workbench.claims import format_table, score
+        from reprlab.workbench.report import find_runs
+        from reprlab.workbench.runner import list_profiles, profile_description
+
+        if args.profile is not None and args.profile not in list_profiles():
+            raise ValueError(f"--profile {args.profile!r} does not exist; allowed values: {', '.join(list_profiles())}")
+        rows = score(find_runs(runs, warn=lambda line: print(line, file=sys.stderr)),
+                     profiles=[args.profile] if args.profile else None)
+        print(format_table(rows, {p: profile_description(p) for p in list_profiles()}))
         return 0
     if args.command == "params":
         from reprlab.workbench.parameters import notebook_parameters

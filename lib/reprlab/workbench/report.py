@@ -1,8 +1,10 @@
 """Static HTML report: every completed run's executed notebook rendered with nbconvert (code
-hidden, parameter cells dropped) and ``index.html`` with one entry per experiment: its latest
-run's key metrics and figures, and links to every run."""
+hidden, parameter cells dropped) and ``index.html``, which opens with the reproduction scorecard
+(every paper's claims, decided from the runs' ``metrics.json``; also ``claims.json``) and then has
+one entry per experiment: its latest run's key metrics and figures, and links to every run."""
 
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +12,9 @@ from typing import Any
 
 import jinja2
 
-from reprlab.io import atomic_write, read_json
+from reprlab.io import atomic_write, read_json, write_json
+from reprlab.workbench import claims
+from reprlab.workbench.runner import profile_description
 
 
 @dataclass
@@ -34,6 +38,10 @@ class RunEntry:
             else:
                 out[key] = f"{value:.4g}" if isinstance(value, float) else str(value)
         return out
+
+    def figure(self, stem: str) -> str:
+        """The report-relative path of this run's figure ``stem`` (PNG), or "" if it has none."""
+        return next((f for f in self.figures if Path(f).stem == stem), "")
 
     def differing(self, others: list["RunEntry"]) -> dict[str, Any]:
         """This run's parameters that differ between ``others`` (all runs of its notebook)."""
@@ -110,8 +118,14 @@ def build_report(runs_dir: Path, out_dir: Path, warn: Callable[[str], None] = pr
                 shutil.copy2(png, target / "figures" / png.name)
                 figures.append(f"{notebook}/{entry.name}/figures/{png.name}")
             entry.figures = tuple(figures)
+    rows = claims.score(runs)
+    profiles = claims.profiles_of(rows)
+    write_json(out_dir / "claims.json", {
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": str(runs_dir),
+        "tally": {p: claims.tally(rows, p) for p in profiles}, "claims": [row.as_json() for row in rows]})
     index = out_dir / "index.html"
-    page = _TEMPLATE.render(runs=runs)
+    page = _TEMPLATE.render(runs=runs, rows=rows, profiles=profiles, tally={p: claims.tally(rows, p) for p in profiles},
+                            described={p: profile_description(p) for p in profiles})
     atomic_write(index, lambda p: p.write_text(page))
     return index
 

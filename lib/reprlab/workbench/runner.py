@@ -41,6 +41,14 @@ def list_profiles() -> list[str]:
     return sorted(p.stem for p in (paths.notebooks_dir() / "profiles").glob("*.yaml"))
 
 
+def profile_description(profile: str) -> str:
+    """The first comment line of the profile's YAML file (what it is for, at which scale)."""
+    path = paths.notebooks_dir() / "profiles" / f"{profile}.yaml"
+    lines = path.read_text().splitlines() if path.exists() else []
+    first = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
+    return first.removeprefix(f"{profile}:").strip()
+
+
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
     """``{notebook: {parameter: value}}`` of profile ``profile``, in file order. Every key must be a
     notebook; an empty section (``notebook: {}``) explicitly runs that notebook's defaults."""
