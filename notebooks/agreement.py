@@ -43,6 +43,8 @@ run_dir: str = ""  # set by the runner; empty: runs/agreement/interactive-<hash>
 # %%
 from reprlab import paths
 from reprlab.papers.agreement import correlations, figures, image_stats, learning_order, training
+from reprlab.papers.agreement.explore import AgreementExplorer
+from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("agreement", globals())
@@ -103,3 +105,13 @@ metrics = run.log_metrics(
                                   for p, c in correct_by_prob.items()},
 )
 show_metrics({k: v for k, v in metrics.items() if not k.endswith("per_epoch")})
+
+# %% [markdown]
+# ## Explore
+# In JupyterLab, widgets over this run: the training examples sorted by the epoch every network
+# learned them or by an image statistic, filtered by class; one example: its correctness per network
+# and epoch and its statistics. The same explorer opens on any finished run
+# (`AgreementExplorer.from_run("runs/agreement/<run>")`); under papermill it draws one static frame.
+
+# %%
+show(AgreementExplorer.from_run(run.dir), interactive=run.interactive)

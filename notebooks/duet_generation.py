@@ -37,14 +37,19 @@ run_dir: str = ""  # set by the runner; empty: runs/duet_generation/interactive-
 import pandas as pd
 
 from reprlab.papers.duet import evaluation, figures, generation, runs
+from reprlab.papers.duet.explore import DuetExplorer
+from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("duet_generation", globals())
 results = {}
+train_runs = {}
 for name, trained in runs.trained_models(models, train_profile, train_overrides):
     results[name] = generation.evaluate_generation(
         trained.model, trained.job, evaluation.stratified(trained.splits.train, train_images, seed),
         evaluation.stratified(trained.splits.test, test_images, seed), epochs=decoder_epochs, seed=seed)
+    generation.save_decoder(results[name].decoder, run.dir / "checkpoints" / f"decoder_{name}.pt")
+    train_runs[name] = str(trained.run.run_dir)
 table = pd.DataFrame({name: {"reconstruction_mse": r.reconstruction_mse, "controlled_mse": r.controlled_mse,
                              "unrolled_mse": r.unrolled_mse} for name, r in results.items()}).T
 table
@@ -62,6 +67,17 @@ for name, result in results.items():
 
 # %%
 metrics = run.log_metrics(
+    train_runs=train_runs,
     models={name: {k: v for k, v in row.items() if pd.notna(v)} for name, row in table.to_dict("index").items()},
     controlled_per_shift={str(k): list(v) for k, v in results["duet"].per_shift.items()} if "duet" in results else {})
 show_metrics(metrics)
+
+# %% [markdown]
+# ## Explore
+# In JupyterLab, widgets over this run: a test image at a rotation: DUET's softmax over the bins,
+# and the decode of its representation with the group axis rolled by k bins beside the input rotated
+# by k bins. The same explorer opens on any finished run
+# (`DuetExplorer.from_run("runs/duet_generation/<run>")`); under papermill it draws one static frame.
+
+# %%
+show(DuetExplorer.from_run(run.dir), interactive=run.interactive)

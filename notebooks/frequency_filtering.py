@@ -29,9 +29,11 @@ run_dir: str = ""  # set by the runner; empty: runs/frequency_filtering/interact
 # %%
 from reprlab.data import load_dataset
 from reprlab.papers.frequency import evaluation, figures
+from reprlab.papers.frequency.explore import FrequencyExplorer
 from reprlab.papers.frequency.training import baseline_run
 from reprlab.training import resolve_device
 from reprlab.training.classification import load_classifier
+from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("frequency_filtering", globals())
@@ -63,3 +65,13 @@ metrics = run.log_metrics(
     low_accuracy=low, high_accuracy=high,
 )
 show_metrics(metrics)
+
+# %% [markdown]
+# ## Explore
+# In JupyterLab, widgets over this run: a test image's low- and high-pass versions at the radius of
+# the slider and the model's prediction on each; the gradient spectrum at one epoch against the heat
+# map. The same explorer opens on any finished run
+# (`FrequencyExplorer.from_run("runs/frequency_filtering/<run>")`); under papermill it draws one static frame.
+
+# %%
+show(FrequencyExplorer.from_run(run.dir), interactive=run.interactive)

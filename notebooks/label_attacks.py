@@ -36,6 +36,8 @@ run_dir: str = ""  # set by the runner; empty: runs/label_attacks/interactive-<h
 # %%
 from reprlab.papers.labels import attacks as label_attacks
 from reprlab.papers.labels import figures, runs
+from reprlab.papers.labels.explore import LabelsExplorer
+from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("label_attacks", globals())
@@ -54,3 +56,13 @@ run.save_figure(figures.adversarial_grid(examples), "adversarial_examples")
 accuracies = runs.accuracy_on_test_set(labels, train_profile)
 metrics = run.log_metrics(**label_attacks.summary(table, accuracies), table=table.to_dict(orient="list"))
 show_metrics({k: v for k, v in metrics.items() if k != "table"})
+
+# %% [markdown]
+# ## Explore
+# In JupyterLab, widgets over this run: a label type and class: its label and the nearest other
+# class; a test image attacked at the ε of the slider: the perturbation, the output and the label it
+# decodes to. The same explorer opens on any finished run
+# (`LabelsExplorer.from_run("runs/label_attacks/<run>")`); under papermill it draws one static frame.
+
+# %%
+show(LabelsExplorer.from_run(run.dir), interactive=run.interactive)

@@ -31,6 +31,8 @@ run_dir: str = ""  # set by the runner; empty: runs/mcr2_evaluate/interactive-<h
 
 # %%
 from reprlab.papers.mcr2 import evaluation, figures, training
+from reprlab.papers.mcr2.explore import MCR2Explorer
+from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
 from reprlab.workbench.runner import run_notebook
 
@@ -70,3 +72,13 @@ run.save_figure(figures.cosine_heatmap(features.test, features.test_labels, per_
 
 # %%
 run.save_figure(figures.projection_2d(features.test, features.test_labels), "projection_2d")
+
+# %% [markdown]
+# ## Explore
+# In JupyterLab, widgets over this run: two classes: the principal angles between their subspaces
+# and their singular values; a test example: its residual to every class subspace (the nearest-
+# subspace decision). The same explorer opens on any finished run
+# (`MCR2Explorer.from_run("runs/mcr2_evaluate/<run>")`); under papermill it draws one static frame.
+
+# %%
+show(MCR2Explorer.from_run(run.dir), interactive=run.interactive)

@@ -5,6 +5,8 @@ Arrays are (N, d) float features and (N,) int labels; every function returns (N_
 predictions, so accuracy is ``(pred == y_test).mean()``.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
@@ -48,19 +50,46 @@ def knn_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, *,
     return torch.cat(out).numpy()
 
 
+@dataclass(frozen=True)
+class Subspaces:
+    """Each class's top principal subspace: ``classes`` (k,), ``means`` (k, d) (zeros when
+    uncentred), ``bases`` one (d, min(n_comp, n_j, d)) orthonormal matrix per class, and
+    ``singular_values``, all min(n_j, d) of each class's (centred) features."""
+
+    classes: np.ndarray
+    means: np.ndarray
+    bases: list[np.ndarray]
+    singular_values: list[np.ndarray]
+
+    def residuals(self, x: np.ndarray) -> np.ndarray:
+        """(n, k) distance of each row of ``x`` (n, d) to each class subspace, ‖(I − UUᵀ)(x − μ_j)‖."""
+        x = np.asarray(x, np.float64)
+        out = np.empty((len(x), len(self.classes)))
+        for col, (mean, basis) in enumerate(zip(self.means, self.bases, strict=True)):
+            shifted = x - mean
+            out[:, col] = np.linalg.norm(shifted - shifted @ basis @ basis.T, axis=1)
+        return out
+
+
+def class_subspaces(train_x: np.ndarray, train_y: np.ndarray, *, n_comp: int = 30, centered: bool = False) -> Subspaces:
+    """The top-``n_comp`` principal subspace of every class of ``train_x`` (n, d): an uncentred SVD
+    (upstream's reported variant) or, with ``centered``, PCA about the class mean."""
+    train_x = np.asarray(train_x, np.float64)
+    classes = np.unique(train_y)
+    means, bases, values = [], [], []
+    for j in classes:
+        members = train_x[train_y == j]
+        mean = members.mean(0) if centered else np.zeros(train_x.shape[1])
+        _, sv, vt = np.linalg.svd(members - mean, full_matrices=False)
+        means.append(mean)
+        bases.append(vt[:min(n_comp, len(vt))].T)  # (d, n_comp)
+        values.append(sv)
+    return Subspaces(classes, np.stack(means), bases, values)
+
+
 def nearest_subspace_predict(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, *, n_comp: int = 30,
                              centered: bool = False) -> np.ndarray:
     """Assign each test point to the class whose top-``n_comp`` principal subspace leaves the
-    smallest residual ‖(I - UUᵀ)(x - μ_j)‖. ``centered=False`` (upstream's reported variant, an
-    uncentred SVD) uses μ_j = 0; ``centered=True`` is PCA with the class mean."""
-    train_x, test_x = np.asarray(train_x, np.float64), np.asarray(test_x, np.float64)
-    classes = np.unique(train_y)
-    residuals = np.empty((len(test_x), len(classes)))
-    for col, j in enumerate(classes):
-        members = train_x[train_y == j]
-        mean = members.mean(0) if centered else np.zeros(train_x.shape[1])
-        _, _, vt = np.linalg.svd(members - mean, full_matrices=False)
-        basis = vt[:min(n_comp, len(vt))].T  # (d, n_comp)
-        shifted = test_x - mean
-        residuals[:, col] = np.linalg.norm(shifted - shifted @ basis @ basis.T, axis=1)
-    return classes[residuals.argmin(1)]
+    smallest residual ‖(I - UUᵀ)(x - μ_j)‖ (see :func:`class_subspaces`)."""
+    subspaces = class_subspaces(train_x, train_y, n_comp=n_comp, centered=centered)
+    return subspaces.classes[subspaces.residuals(test_x).argmin(1)]

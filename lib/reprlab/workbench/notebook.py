@@ -18,11 +18,13 @@ if TYPE_CHECKING:
 
 
 class Run:
-    """One run directory, seen from inside the notebook."""
+    """One run directory, seen from inside the notebook. ``interactive``: opened in JupyterLab
+    (a front end draws widgets), not executed by the runner."""
 
-    def __init__(self, directory: str | Path, params: dict[str, Any]) -> None:
+    def __init__(self, directory: str | Path, params: dict[str, Any], interactive: bool = False) -> None:
         self.dir = Path(directory)
         self.params = params
+        self.interactive = interactive
         self.figures_dir = self.dir / "figures"
         self.dir.mkdir(parents=True, exist_ok=True)
 
@@ -64,7 +66,7 @@ def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
         elif (Path(directory) / "checkpoints").exists():
             print(f"NOTE: {directory} already holds a run made by commit {made_by} (this is {_git_sha()}): its "
                   "checkpoint is resumed, or reused as it is when training finished. Set fresh=True to train anew.")
-    run = Run(directory, params)
+    run = Run(directory, params, interactive)
     write_json(run.dir / "params.json", {"notebook": notebook, "parameters": params,
                                         "reprlab": __version__, "torch": torch.__version__,
                                         "git": _git_sha()})

@@ -198,6 +198,28 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
     return RunResult(notebook, run_dir, "completed", params)
 
 
+def completed_run(notebook: str, profile: str, overrides: dict[str, Any] | None = None) -> Path:
+    """The directory of the completed run of ``notebook`` under ``profile`` with ``overrides``,
+    found without executing anything; a clear error says how to make it when there is none."""
+    params = resolve_parameters(notebook, profile, overrides)
+    run_dir = run_dir_for(notebook, profile, params)
+    status = read_status(run_dir, lambda _: None) or {}
+    if status.get("status") != "completed":
+        flags = " ".join(f"-p {k}={v}" for k, v in (overrides or {}).items())
+        raise ValueError(f"{notebook} has no completed run under profile={profile!r} {flags}".rstrip()
+                         + f" ({run_dir}); run `python -m reprlab run {notebook} --profile {profile} {flags}`".rstrip()
+                         + " first")
+    return run_dir
+
+
+def run_parameters(run_dir: str | Path) -> dict[str, Any]:
+    """Every parameter a run was made with (its ``params.json``)."""
+    path = Path(run_dir) / "params.json"
+    if not path.exists():
+        raise ValueError(f"{run_dir} is no run directory (it has no params.json)")
+    return read_json(path)["parameters"]
+
+
 def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: bool = False,
             log=print) -> list[RunResult]:
     """Run every notebook ``profile`` names, in order; stops at the first failure. Each override

@@ -11,6 +11,7 @@ roll. SimCLR and ESSL have no axis to roll.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ import torch.nn.functional as F
 from reprlab.augment.ops import center_crop, rotate
 from reprlab.augment.stack import denormalize, normalize
 from reprlab.data import ImageSet
+from reprlab.io import save_torch
 from reprlab.papers.duet.evaluation import encode, transformed
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob
@@ -89,6 +91,22 @@ class Generation:
     per_shift: dict[int, tuple[float, float]]  # k -> (controlled, unrolled)
     examples: dict[str, np.ndarray]  # rows of the figure grid, (K, C, S, S) in [0, 1]
     columns: list[str]
+    decoder: ConvDecoder
+
+
+def save_decoder(decoder: ConvDecoder, path: str | Path) -> None:
+    """Write the decoder's weights and shape (atomically) so that an explorer can load it back."""
+    first = decoder.project[0]
+    save_torch(path, {"in_dim": first.in_features, "channels": decoder.decode[-1].out_channels,
+                      "size": decoder.size, "state_dict": decoder.state_dict()})
+
+
+def load_decoder(path: str | Path) -> ConvDecoder:
+    """A decoder written by :func:`save_decoder`, in eval mode on the CPU."""
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    decoder = ConvDecoder(saved["in_dim"], saved["channels"], saved["size"])
+    decoder.load_state_dict(saved["state_dict"])
+    return decoder.eval()
 
 
 def shifted_targets(pixels: torch.Tensor, degrees: torch.Tensor, k: int, bins: int) -> torch.Tensor:
@@ -112,7 +130,7 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     if job.model != "duet" or job.equi_tx != "rot":
         rows = {"input\n(transformed)": moved_test.pixels[:examples].numpy(),
                 "decoded": denormalize(decoded[:examples]).numpy()}
-        return Generation(reconstruction, None, None, {}, rows, [f"image {i}" for i in range(examples)])
+        return Generation(reconstruction, None, None, {}, rows, [f"image {i}" for i in range(examples)], decoder)
     clean = center_crop(test.images.float() / 255, job.image_size)
     degrees = moved_test.t * 360 - 180  # rot: t = (deg + 180) / 360
     unrolled = decoded
@@ -132,4 +150,4 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     }
     return Generation(reconstruction, float(np.mean([c for c, _ in per_shift.values()])),
                       float(np.mean([u for _, u in per_shift.values()])), per_shift, rows,
-                      [f"k={k} ({k * 360 // bins}°)" for k in shifts])
+                      [f"k={k} ({k * 360 // bins}°)" for k in shifts], decoder)

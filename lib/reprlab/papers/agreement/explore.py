@@ -1,0 +1,83 @@
+"""Explore a finished agreement run: examples sorted by the epoch after which every network
+gets them right, or by an image statistic; one example's correctness per network and epoch."""
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from reprlab import paths
+from reprlab.papers.agreement import image_stats, learning_order
+from reprlab.papers.agreement.training import AgreementJob, load_recording
+from reprlab.workbench.explore import Explorer, dropdown, slider
+from reprlab.workbench.figures import styled
+from reprlab.workbench.runner import run_parameters
+
+FIRST_LEARNED = "first-learned epoch"
+
+
+class AgreementExplorer(Explorer):
+    """Controls: ``sort_by`` (the first-learned epoch or a column of ``stats``), ``label`` (-1:
+    every class) and ``rank`` (position in that ascending order; never-learned examples rank
+    last). ``compute`` gives the example's index, its correctness (networks, epochs), first
+    epoch, statistics, class and image."""
+
+    title = "When deep classifiers agree: learning order and image statistics"
+
+    def __init__(self, correct: np.ndarray, stats: pd.DataFrame, images: np.ndarray, labels: np.ndarray,
+                 classes: list[str]) -> None:
+        super().__init__()
+        self.correct, self.stats, self.images, self.labels, self.classes = correct, stats, images, labels, classes
+        first = learning_order.first_learned_epoch(correct)
+        self.first = np.where(first < 0, correct.shape[1], first)  # never learned: after the last epoch
+        self.controls = {"sort_by": dropdown("sort by", [FIRST_LEARNED, *stats.columns]),
+                         "label": dropdown("class", [("all", -1)] + [(c, i) for i, c in enumerate(classes)], -1),
+                         "rank": slider("rank", 0, len(labels) - 1, 1, 0)}
+
+    @classmethod
+    def from_run(cls, run_dir: str | Path) -> "AgreementExplorer":
+        """From an ``agreement`` run directory (its clean-label recordings and the image-statistics cache)."""
+        job = AgreementJob.from_params(run_parameters(run_dir))
+        rec = load_recording(job, Path(run_dir) / "labels_p0")
+        stats = image_stats.cached_image_statistics(
+            rec.train_images, rec.train_indices, paths.data_dir() / "cache" / f"image_stats_{job.dataset}_train.csv")
+        return cls(learning_order.correctness(rec.train, rec.train_labels), stats, rec.train_images,
+                   rec.train_labels, rec.classes)
+
+    def order(self, sort_by: str, label: int) -> np.ndarray:
+        """Example positions in ascending order of ``sort_by``, only class ``label`` unless -1."""
+        key = self.first if sort_by == FIRST_LEARNED else self.stats[sort_by].to_numpy()
+        keep = np.flatnonzero(self.labels == label) if label >= 0 else np.arange(len(self.labels))
+        return keep[np.argsort(key[keep], kind="stable")]
+
+    def compute(self, sort_by: str, label: int, rank: int) -> dict[str, Any]:
+        order = self.order(sort_by, label)
+        index = int(order[min(rank, len(order) - 1)])
+        key = self.first if sort_by == FIRST_LEARNED else self.stats[sort_by].to_numpy()
+        return {"index": index, "correct": self.correct[:, :, index], "first_learned": int(self.first[index]),
+                "statistics": self.stats.iloc[index].to_dict(), "label": int(self.labels[index]),
+                "image": self.images[index], "sort_by": sort_by, "sorted_values": key[order],
+                "value": float(key[index]), "rank": min(rank, len(order) - 1)}
+
+    @styled
+    def draw(self, state: dict[str, Any]) -> Figure:
+        fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 2.2, 2]})
+        image = state["image"].transpose(1, 2, 0)
+        axes[0].imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray")
+        axes[0].set_title(f"#{state['index']}: {self.classes[state['label']]}")
+        axes[0].axis("off")
+        axes[1].imshow(state["correct"], cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+        axes[1].set(title=f"correct per network and epoch (all correct from epoch {state['first_learned']})",
+                    xlabel="epoch", ylabel="network")
+        axes[1].grid(False)
+        values = state["sorted_values"]
+        axes[2].plot(np.arange(len(values)), values, color="tab:blue")
+        axes[2].axvline(state["rank"], color="tab:red")
+        stats = ", ".join(f"{k} {v:.3g}" for k, v in state["statistics"].items())
+        axes[2].set(title=f"{state['sort_by']} (sorted); this example: {state['value']:.3g}", xlabel="rank")
+        fig.text(0.5, -0.02, stats, ha="center", fontsize=8)
+        fig.tight_layout()
+        return fig
