@@ -36,7 +36,7 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check lib tests notebooks bench
 
 bench: $(VENV)/.installed data
-	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
+	$(PY) bench/run_all.py
 
 clean-venv:
 	rm -rf $(VENV)

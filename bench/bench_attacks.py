@@ -5,15 +5,16 @@
 """
 
 import argparse
-import time
 
 import torch
 import torch.nn.functional as F
+from harness import Row, device_kind, emit, measure
 
 from reprlab.evaluation.attacks import attack
 from reprlab.models import build_model
 from reprlab.training import resolve_device
 
+GOALS = {"cpu": None, "cuda": 50.0}  # the batch pays where kernels are launch-bound: GPUs
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 
 
@@ -21,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=256)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     device = resolve_device(args.device)
     torch.manual_seed(0)
@@ -33,25 +35,21 @@ def main() -> None:
 
     kwargs = dict(method="bim", loss_fn=loss, mean=MEAN, std=STD, steps=5)
 
-    def timed(fn):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        out = fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        return out, time.perf_counter() - start
+    def one_by_one():
+        return torch.cat([attack(model, images[i:i + 1], labels[i:i + 1], 8 / 255, **kwargs)
+                          for i in range(args.images)])
 
-    batched, fast = timed(lambda: attack(model, images, labels, 8 / 255, **kwargs))
-    single, slow = timed(lambda: torch.cat([attack(model, images[i:i + 1], labels[i:i + 1], 8 / 255, **kwargs)
-                                            for i in range(args.images)]))
+    # both timed after a warm-up call, so cuDNN's autotuning of each shape is not counted
+    fast = measure(lambda: attack(model, images, labels, 8 / 255, **kwargs), device, repeats=args.repeats)
+    slow = measure(one_by_one, device, repeats=1)
+    batched, single = attack(model, images, labels, 8 / 255, **kwargs), one_by_one()
     # Batch-1 and batched convolutions round differently, which can flip the sign of a near-zero
     # gradient entry; everything else is identical.
     same = float(((batched - single).abs() < 1e-4).float().mean())
-    print(f"device {device} | {args.images} images | BIM 5 steps, eps 8/255 | {100 * same:.3f} % of pixels identical")
-    print(f"batched     : {args.images / fast:8.1f} images/s")
-    print(f"one by one  : {args.images / slow:8.1f} images/s")
-    print(f"speed-up    : {slow / fast:8.1f}x")
+    emit("attacks", device, {"images": args.images, "model": "ResNet-32", "attack": "BIM 5 steps, eps 8/255",
+                             "pixels identical": f"{100 * same:.3f} %"},
+         [Row("batched vs one image at a time", f"{args.images / fast.median:.0f} vs {args.images / slow.median:.1f} "
+              "images/s", slow.median / fast.median, GOALS[device_kind(device)])])
 
 
 if __name__ == "__main__":

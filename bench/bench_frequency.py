@@ -9,11 +9,10 @@ are timed ``--repeats`` times after a warm-up and reported as the median.
 """
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
+from harness import Row, emit, measure
 
 from reprlab.papers.frequency.hars import assign_donors, hars_mix
 from reprlab.papers.frequency.spectra import frequency_split, gradient_spectrum
@@ -60,16 +59,6 @@ def spectrum_loop(grads: np.ndarray) -> None:
         (p - p.min()) / (p.max() - p.min())
 
 
-def timed(fn, repeats: int) -> tuple[float, float]:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), (max(times) - min(times)) / 2
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=10000)
@@ -83,20 +72,19 @@ def main() -> None:
     donors = assign_donors(labels)
     scale = args.images / args.loop_images
     few = slice(0, args.loop_images)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.images} images of 32x32x3 (CPU)")
     cases = [
         ("frequency_split r=12", lambda: frequency_split(images, 12), lambda: split_loop(images[few], 12)),
         ("hars_mix r=12", lambda: hars_mix(images, labels, 12), lambda: hars_loop(images[few], donors, 12)),
         ("gradient_spectrum (upstream bins)", lambda: gradient_spectrum(grads, "upstream"),
          lambda: spectrum_loop(grads[few].numpy())),
     ]
+    rows = []
     for name, batched, loop in cases:
-        fast, spread = timed(batched, args.repeats)
-        start = time.perf_counter()
-        loop()
-        slow = (time.perf_counter() - start) * scale
-        print(f"{name:36s} batched {fast:7.3f} s ± {spread:.3f}   per-image loop {slow:7.2f} s   "
-              f"ratio {slow / fast:6.1f}x")
+        fast = measure(batched, repeats=args.repeats)
+        slow = measure(loop, warmup=0, repeats=1).median * scale
+        rows.append(Row(f"{name}: batched vs per-image loop", f"{fast} vs {slow:.2f} s (scaled)", slow / fast.median))
+    emit("frequency", torch.device("cpu"), {"images": f"{args.images} x 32x32x3", "loop timed on": args.loop_images},
+         rows)
 
 
 if __name__ == "__main__":

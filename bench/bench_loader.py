@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision.transforms as T
+from harness import Row, emit
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
@@ -21,6 +22,7 @@ from reprlab.data import DeviceLoader, ImageSet
 from reprlab.models import build_model
 from reprlab.training import TrainConfig, fit, resolve_device
 
+GOAL = 1.5  # on the CPU and on a GPU
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 
 
@@ -84,10 +86,10 @@ def main() -> None:
     rates = [plain_loop(model, plain, device, amp=True) for _ in range(args.epochs)]
     baseline = float(np.mean(rates[1:]))
 
-    print(f"device {device} | {args.images} images | batch {args.batch_size} | {args.workers} DataLoader workers")
-    print(f"engine + DeviceLoader : {engine:10.0f} images/s")
-    print(f"plain DataLoader loop : {baseline:10.0f} images/s")
-    print(f"ratio                 : {engine / baseline:10.2f}x")
+    emit("loader", device, {"images": args.images, "batch": args.batch_size, "model": "ResNet-32",
+                            "DataLoader workers": args.workers, "timed epochs": args.epochs - 1},
+         [Row("engine + DeviceLoader vs plain DataLoader loop", f"{engine:.0f} vs {baseline:.0f} images/s",
+              engine / baseline, GOAL)])
 
 
 if __name__ == "__main__":

@@ -5,25 +5,15 @@ d x d and n x n forms) against upstream's per-class loop (dense Π_j, one logdet
 """
 
 import argparse
-import time
 
 import torch
 import torch.nn.functional as F
+from harness import Row, device_kind, emit, measure
 
 from reprlab.losses import coding_rates, coding_rates_loop
 from reprlab.training import resolve_device
 
-
-def timed(fn, repeats: int, device: torch.device) -> float:
-    fn()  # warm-up
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return (time.perf_counter() - start) / repeats
+GOALS = {"cpu": 30.0, "cuda": 10.0}  # batched vs per-class loop at k = 10
 
 
 def main() -> None:
@@ -33,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
     device = resolve_device(args.device)
     m, d = 1000, 128
-    print(f"device {device} | m={m} d={d} | forward + backward, mean of {args.repeats}")
+    rows = []
     for k in (10, 100):
         g = torch.Generator().manual_seed(k)
         raw = torch.randn(m, d, generator=g).to(device).requires_grad_()
@@ -47,9 +37,11 @@ def main() -> None:
             r = coding_rates_loop(F.normalize(raw, dim=1), labels, k)
             (-r.expansion + r.compression).backward()
 
-        fast, slow = timed(batched, args.repeats, device), timed(loop, args.repeats, device)
-        print(f"k={k:>3} | batched {1e3 * fast:8.2f} ms | per-class loop {1e3 * slow:8.2f} ms | "
-              f"speed-up {slow / fast:6.1f}x")
+        fast = measure(batched, device, warmup=2, repeats=args.repeats)
+        slow = measure(loop, device, warmup=1, repeats=max(3, args.repeats // 3))
+        rows.append(Row(f"k={k}: batched vs per-class loop", f"{fast} vs {slow}", slow.median / fast.median,
+                        GOALS[device_kind(device)] if k == 10 else None))
+    emit("mcr2_loss", device, {"m": m, "d": d, "pass": "forward + backward"}, rows)
 
 
 if __name__ == "__main__":

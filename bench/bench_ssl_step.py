@@ -15,6 +15,7 @@ import time
 import numpy as np
 import torch
 import torchvision.transforms.v2 as T
+from harness import Row, emit
 from torch.utils.data import DataLoader, Dataset
 
 from reprlab.augment import AugStack
@@ -107,12 +108,13 @@ def main() -> None:
                          "params2": {"rot": {"degrees": db.float()}}})
 
     plain_step = train_steps(model, step, torchvision_batches(), device, args.steps, optimizer)
-    print(f"device {device} | widened ResNet-20 x{args.width} | batch {args.batch_size} | tx sca rot | DUET step")
-    print(f"on-device stack + model : {args.batch_size / device_step:10.0f} images/s ({device_step * 1e3:.1f} ms/step)")
-    print(f"torchvision v2 loader   : {args.batch_size / plain_step:10.0f} images/s ({plain_step * 1e3:.1f} ms/step)")
-    print(f"ratio                   : {plain_step / device_step:10.2f}x")
-    print(f"augmentation share      : {100 * augment_seconds / device_step:9.1f} % of the on-device step "
-          f"({augment_seconds * 1e3:.1f} ms for two views)")
+    emit("ssl_step", device, {"model": f"widened ResNet-20 x{args.width}", "batch": args.batch_size,
+                              "tx": "sca rot", "steps": args.steps},
+         [Row("DUET step: on-device stack vs torchvision v2 DataLoader",
+              f"{args.batch_size / device_step:.0f} vs {args.batch_size / plain_step:.0f} images/s",
+              plain_step / device_step),
+          Row("augmentation share of the on-device step",
+              f"{100 * augment_seconds / device_step:.1f} % ({augment_seconds * 1e3:.1f} ms for two views)")])
 
 
 if __name__ == "__main__":

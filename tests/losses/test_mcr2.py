@@ -82,6 +82,18 @@ def test_gradients_by_gradcheck(m, d):
     assert torch.autograd.gradcheck(loss, (z,))
 
 
+@pytest.mark.parametrize("d", [8, 3])  # padded classes in the n x n and in the d x d form
+def test_closed_form_gradient_with_unequal_and_empty_classes_by_gradcheck(d):
+    g = torch.Generator().manual_seed(6)
+    z = torch.randn(9, d, dtype=torch.float64, generator=g, requires_grad=True)
+    y = torch.tensor([0, 0, 0, 0, 0, 0, 1, 1, 3])  # class 2 is empty, classes 1 and 3 are padded
+
+    def loss(z):
+        return MCR2Loss(num_classes=4, eps=0.3, dtype=torch.float64)(F.normalize(z, dim=1), y)[0].double()
+
+    assert torch.autograd.gradcheck(loss, (z,))
+
+
 def test_loss_combines_the_terms_and_decreases_under_gradient_descent():
     g = torch.Generator().manual_seed(5)
     raw = torch.randn(200, 16, generator=g, requires_grad=True)

@@ -9,9 +9,11 @@ For unit-norm features Z (m x d) in k classes with memberships Π_j (n_j = tr Π
 ``eps`` is ε² itself, as upstream's ``--eps`` flag (the pip package ``mcr2`` squares its ε).
 n_j is guarded by +1e-8 as upstream, so an empty class contributes 0.
 
-The batched implementation forms every class Gram matrix at once and takes all log-determinants
-in one batched Cholesky call, using the smaller of the d x d and n x n forms (Sylvester:
-logdet(I_d + a AᵀA) = logdet(I_n + a AAᵀ)). It runs in float32 outside autocast, or float64.
+The batched implementation gathers each class's rows once (zero-padded), forms every class Gram
+matrix in one batched matmul and takes all log-determinants in one batched Cholesky call, using
+the smaller of the d x d and n x n forms (Sylvester: logdet(I_d + a AᵀA) = logdet(I_n + a AAᵀ)).
+Its gradient is closed-form from those Cholesky factors (no autograd through the factorisation).
+It runs in float32 outside autocast, or float64.
 """
 
 from dataclasses import dataclass
@@ -67,35 +69,61 @@ def coding_rates(z: torch.Tensor, labels: torch.Tensor | None = None, *, members
         z = z.to(dtype)
         pi = _memberships(labels, membership, num_classes, m).to(dtype)  # (k, m)
         counts = pi.sum(1) + _GUARD  # (k,)
-        gram = z.T @ z  # (d, d)
-        eye_d = torch.eye(d, device=z.device, dtype=dtype)
-        expansion_pair = torch.stack([eye_d + (gam1 * d / (m * eps)) * gram, eye_d + (d / (m * eps)) * gram])
-        expansion, expansion_theoretical = 0.5 * _logdet_spd(expansion_pair)
-        scale = d / (counts * eps)  # (k,)
-        if labels is not None and int(counts.max()) < d:
-            logdets = _class_logdets_small(z, labels, pi.shape[0], scale)
+        if gam1 == 1.0:  # R with γ1 inside is the theoretical R: one factorisation
+            rate = 0.5 * _GramLogdet.apply(z[None], z.new_full((1, 1), d / (m * eps)))[0, 0]
+            expansion = expansion_theoretical = rate
         else:
-            class_grams = torch.einsum("km,md,me->kde", pi, z, z)  # Zᵀ Π_j Z
-            logdets = _logdet_spd(eye_d + scale[:, None, None] * class_grams)
+            scales = torch.tensor([[gam1 * d / (m * eps), d / (m * eps)]], device=z.device, dtype=dtype)
+            expansion, expansion_theoretical = 0.5 * _GramLogdet.apply(z[None], scales)[0]
+        scale = (d / (counts * eps))[:, None]  # (k, 1)
+        if labels is not None:
+            logdets = _GramLogdet.apply(_class_rows(z, labels, pi.shape[0]), scale)[:, 0]
+        else:  # soft memberships (perhaps learned): Zᵀ Π_j Z for every j, through autograd
+            eye_d = torch.eye(d, device=z.device, dtype=dtype)
+            logdets = _logdet_spd(eye_d + scale[:, :, None] * ((pi[:, :, None] * z).transpose(1, 2) @ z))
         compression = (counts / (2 * m) * logdets).sum()
     return CodingRates(expansion, expansion_theoretical, compression)
 
 
-def _class_logdets_small(z: torch.Tensor, labels: torch.Tensor, k: int, scale: torch.Tensor) -> torch.Tensor:
-    """Per-class logdet(I_n + a_j Z_j Z_jᵀ) on (k, n_max, n_max) Grams. Classes are zero-padded to
-    n_max rows; a zero row adds a 1 on the diagonal, which leaves the determinant unchanged."""
+def _class_rows(z: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Tensor:
+    """Each class's rows of z (m, d), zero-padded to the largest class: (k, n_max, d)."""
     m, d = z.shape
     counts = torch.bincount(labels, minlength=k)
-    n_max = int(counts.max())
     order = torch.argsort(labels, stable=True)
     sorted_labels = labels[order]
-    starts = torch.cumsum(counts, 0) - counts
-    slot = torch.arange(m, device=z.device) - starts[sorted_labels]
-    padded = z.new_zeros(k, n_max, d)
+    slot = torch.arange(m, device=z.device) - (torch.cumsum(counts, 0) - counts)[sorted_labels]
+    padded = z.new_zeros(k, int(counts.max()), d)
     padded[sorted_labels, slot] = z[order]
-    grams = padded @ padded.transpose(1, 2)  # (k, n_max, n_max)
-    eye = torch.eye(n_max, device=z.device, dtype=z.dtype)
-    return _logdet_spd(eye + scale[:, None, None] * grams)
+    return padded
+
+
+class _GramLogdet(torch.autograd.Function):
+    """logdet(I + s_bt A_bᵀ A_b) for blocks of rows A (B, n, d) and scales s (B, S): (B, S), each
+    block's Gram formed once for its S scales, on the smaller of the (n, n) and (d, d) forms
+    (Sylvester). The gradient is closed-form from the forward's Cholesky factors,
+    2 s A (I_d + s AᵀA)⁻¹ = 2 s (I_n + s AAᵀ)⁻¹ A: a solve, or one matrix summed over the scales,
+    instead of autograd through the factorisation. A zero row (class padding) adds a 1 on the
+    diagonal of the n x n form and nothing to the d x d form: determinants are unchanged, and its
+    gradient is 0. Differentiable once; ``s`` gets no gradient."""
+
+    @staticmethod
+    def forward(ctx, rows: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+        n, d = rows.shape[-2:]
+        ctx.small_n = n < d
+        gram = rows @ rows.transpose(1, 2) if ctx.small_n else rows.transpose(1, 2) @ rows  # (B, n', n')
+        eye = torch.eye(gram.shape[-1], device=rows.device, dtype=rows.dtype)
+        chol = torch.linalg.cholesky(eye + scale[:, :, None, None] * gram[:, None])  # (B, S, n', n')
+        ctx.save_for_backward(rows, scale, chol)
+        return 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        rows, scale, chol = ctx.saved_tensors
+        weight = 2 * grad * scale  # (B, S)
+        if chol.shape[1] == 1 and ctx.small_n:
+            return weight[:, 0, None, None] * torch.cholesky_solve(rows, chol[:, 0]), None
+        combined = (weight[:, :, None, None] * torch.cholesky_inverse(chol)).sum(1)  # (B, n', n'), symmetric
+        return (combined @ rows if ctx.small_n else rows @ combined), None
 
 
 def coding_rates_loop(z: torch.Tensor, labels: torch.Tensor, num_classes: int, eps: float = 0.5,

@@ -20,6 +20,16 @@ def test_entropy_equals_the_per_window_upstream_loop():
     assert st.local_entropy(gray, chunk=1) == pytest.approx(expected)
 
 
+def test_entropy_of_images_sharing_a_chunk_does_not_mix():
+    # images with different numbers of distinct, non-integer gray values, in one chunk and one by one
+    rng = np.random.default_rng(1)
+    gray = np.stack([rng.integers(0, k, (12, 14)) * 0.37 for k in (2, 9, 60)])
+    expected = [np.mean([entropy(np.unique(image[i:i + 10, j:j + 10], return_counts=True)[1], base=2)
+                         for i in range(3) for j in range(5)]) for image in gray]
+    assert st.local_entropy(gray) == pytest.approx(expected)
+    assert st.local_entropy(gray, chunk=2) == pytest.approx(expected)
+
+
 def test_gray_uses_float_luma_weights():
     rgb = np.zeros((1, 3, 2, 2), np.uint8)
     rgb[0, 0] = 255
