@@ -174,6 +174,7 @@ def test_report_opens_with_the_scorecard_and_writes_claims_json(capsys):
     out = capsys.readouterr().out
     assert "quick: 1 holds, 1 does not hold" in out
     assert "frequency.high_pass_accuracy_falls" in out and "paper " not in out.split("\n", 1)[0]
+    assert "    n/a           measured under random_labels" in out  # a claim of another profile
 
 
 def test_claims_command_refuses_an_unknown_profile(capsys):

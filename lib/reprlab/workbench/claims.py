@@ -404,6 +404,8 @@ def format_table(rows: list[Row], described: dict[str, str] | None = None) -> st
         for profile, result in row.results.items():
             measured = f"  {result.measured}" if result.measured else ""
             lines.append(f"    {profile:<14}{result.verdict:<15}{measured}")
+        if not row.results:
+            lines.append(f"    {'n/a':<14}measured under {', '.join(row.claim.profiles)}")
         if row.claim.paper_value:
             lines.append(f"    {'paper value':<14}{row.claim.paper_value}")
     return "\n".join(lines)
