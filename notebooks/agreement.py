@@ -41,7 +41,6 @@ fresh: bool = False  # start afresh: an earlier run with these parameters is mov
 run_dir: str = ""  # set by the runner; empty: runs/agreement/interactive-<hash>
 
 # %%
-from reprlab import paths
 from reprlab.papers.agreement import correlations, figures, image_stats, learning_order, training
 from reprlab.papers.agreement.explore import AgreementExplorer
 from reprlab.workbench.explore import show
@@ -74,8 +73,7 @@ run.save_figure(figures.agreed_class_histograms(shares, rec.classes), "agreed_cl
 # ## Image statistics and learning order
 
 # %%
-stats = image_stats.cached_image_statistics(rec.train_images, rec.train_indices,
-                                            paths.data_dir() / "cache" / f"image_stats_{dataset}_train.csv")
+stats = image_stats.cached_image_statistics(rec.train_images, rec.train_indices, image_stats.cache_path(dataset, "train"))
 first = learning_order.first_learned_epoch(correct)
 table = correlations.correlation_table(stats, first, epochs, n_boot=n_boot)
 run.save_figure(figures.correlation_intervals(table), "correlations")

@@ -29,7 +29,6 @@ run_dir: str = ""  # set by the runner; empty: runs/image_statistics/interactive
 
 # %%
 
-from reprlab import paths
 from reprlab.data import load_dataset
 from reprlab.data.cifar10h import cifar10h_entropy, load_cifar10h
 from reprlab.data.splits import stratified_subset
@@ -41,7 +40,7 @@ data = load_dataset(dataset, split)
 if subset:
     data = stratified_subset(data, subset, seed=0)
 stats = image_stats.cached_image_statistics(data.images.numpy(), data.indices.numpy(),
-                                            paths.data_dir() / "cache" / f"image_stats_{dataset}_{split}.csv")
+                                            image_stats.cache_path(dataset, split))
 if cifar10h and dataset == "cifar10" and split == "test":
     stats["cifar10h_entropy"] = cifar10h_entropy(load_cifar10h())[data.indices.numpy()]
 stats.describe()

@@ -180,4 +180,5 @@ def test_report_opens_with_the_scorecard_and_writes_claims_json(capsys):
 def test_claims_command_refuses_an_unknown_profile(capsys):
     (paths.runs_dir()).mkdir(parents=True)
     assert main(["claims", "--profile", "quik"]) == 2
-    assert "--profile 'quik' does not exist; allowed values: " in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "profile='quik' does not exist; allowed values: paper, quick, random_labels, smoke" in error

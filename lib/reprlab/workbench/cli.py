@@ -84,10 +84,10 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "claims":
         from reprlab.workbench.claims import format_table, score
         from reprlab.workbench.report import find_runs
-        from reprlab.workbench.runner import list_profiles, profile_description
+        from reprlab.workbench.runner import list_profiles, load_profile, profile_description
 
-        if args.profile is not None and args.profile not in list_profiles():
-            raise ValueError(f"--profile {args.profile!r} does not exist; allowed values: {', '.join(list_profiles())}")
+        if args.profile is not None:
+            load_profile(args.profile)  # a clear error naming the profiles there are
         rows = score(find_runs(runs, warn=lambda line: print(line, file=sys.stderr)),
                      profiles=[args.profile] if args.profile else None)
         print(format_table(rows, {p: profile_description(p) for p in list_profiles()}))

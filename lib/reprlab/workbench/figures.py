@@ -41,6 +41,21 @@ def styled(make_figure: Callable[P, Figure]) -> Callable[P, Figure]:
     return wrapper
 
 
+def show_image(ax: plt.Axes, image: np.ndarray, title: str = "", *, vmax: float | None = None,
+               fontsize: float | str = 9) -> None:
+    """Draw an (H, W, C) image or an (H, W) matrix without ticks or grid, in gray when it has one
+    channel. ``vmax`` is the white level from 0 black (1 for pixels in [0, 1], 255 for uint8);
+    None scales a gray image to its own range."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    ax.imshow(image, cmap="gray", vmin=None if vmax is None else 0, vmax=vmax)
+    ax.set(xticks=[], yticks=[])
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+
+
 @styled
 def learning_curves(history: list[dict[str, float]]) -> Figure:
     """Loss and accuracy per epoch for every split present in ``history`` (engine records)."""

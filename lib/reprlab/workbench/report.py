@@ -119,13 +119,12 @@ def build_report(runs_dir: Path, out_dir: Path, warn: Callable[[str], None] = pr
                 figures.append(f"{notebook}/{entry.name}/figures/{png.name}")
             entry.figures = tuple(figures)
     rows = claims.score(runs)
-    profiles = claims.profiles_of(rows)
-    write_json(out_dir / "claims.json", {
-        "generated": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": str(runs_dir),
-        "tally": {p: claims.tally(rows, p) for p in profiles}, "claims": [row.as_json() for row in rows]})
+    tally = {p: claims.tally(rows, p) for p in claims.profiles_of(rows)}
+    write_json(out_dir / "claims.json", {"generated": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": str(runs_dir),
+                                         "tally": tally, "claims": [row.as_json() for row in rows]})
     index = out_dir / "index.html"
-    page = _TEMPLATE.render(runs=runs, rows=rows, profiles=profiles, tally={p: claims.tally(rows, p) for p in profiles},
-                            described={p: profile_description(p) for p in profiles})
+    page = _TEMPLATE.render(runs=runs, rows=rows, profiles=list(tally), tally=tally,
+                            described={p: profile_description(p) for p in tally})
     atomic_write(index, lambda p: p.write_text(page))
     return index
 

@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from reprlab import paths
 from reprlab.papers.agreement import image_stats, learning_order
 from reprlab.papers.agreement.training import AgreementJob, load_recording
 from reprlab.workbench.explore import Explorer, dropdown, slider
-from reprlab.workbench.figures import styled
+from reprlab.workbench.figures import show_image, styled
 from reprlab.workbench.runner import run_parameters
 
 FIRST_LEARNED = "first-learned epoch"
@@ -42,33 +41,35 @@ class AgreementExplorer(Explorer):
         """From an ``agreement`` run directory (its clean-label recordings and the image-statistics cache)."""
         job = AgreementJob.from_params(run_parameters(run_dir))
         rec = load_recording(job, Path(run_dir) / "labels_p0")
-        stats = image_stats.cached_image_statistics(
-            rec.train_images, rec.train_indices, paths.data_dir() / "cache" / f"image_stats_{job.dataset}_train.csv")
+        stats = image_stats.cached_image_statistics(rec.train_images, rec.train_indices,
+                                                    image_stats.cache_path(job.dataset, "train"))
         return cls(learning_order.correctness(rec.train, rec.train_labels), stats, rec.train_images,
                    rec.train_labels, rec.classes)
 
+    def key(self, sort_by: str) -> np.ndarray:
+        """Every example's value of ``sort_by``: its first-learned epoch or one of its statistics."""
+        return self.first if sort_by == FIRST_LEARNED else self.stats[sort_by].to_numpy()
+
     def order(self, sort_by: str, label: int) -> np.ndarray:
         """Example positions in ascending order of ``sort_by``, only class ``label`` unless -1."""
-        key = self.first if sort_by == FIRST_LEARNED else self.stats[sort_by].to_numpy()
+        key = self.key(sort_by)
         keep = np.flatnonzero(self.labels == label) if label >= 0 else np.arange(len(self.labels))
         return keep[np.argsort(key[keep], kind="stable")]
 
     def compute(self, sort_by: str, label: int, rank: int) -> dict[str, Any]:
-        order = self.order(sort_by, label)
-        index = int(order[min(rank, len(order) - 1)])
-        key = self.first if sort_by == FIRST_LEARNED else self.stats[sort_by].to_numpy()
+        order, key = self.order(sort_by, label), self.key(sort_by)
+        rank = min(rank, len(order) - 1)
+        index = int(order[rank])
         return {"index": index, "correct": self.correct[:, :, index], "first_learned": int(self.first[index]),
                 "statistics": self.stats.iloc[index].to_dict(), "label": int(self.labels[index]),
                 "image": self.images[index], "sort_by": sort_by, "sorted_values": key[order],
-                "value": float(key[index]), "rank": min(rank, len(order) - 1)}
+                "value": float(key[index]), "rank": rank}
 
     @styled
     def draw(self, state: dict[str, Any]) -> Figure:
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 2.2, 2]})
-        image = state["image"].transpose(1, 2, 0)
-        axes[0].imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray")
-        axes[0].set_title(f"#{state['index']}: {self.classes[state['label']]}")
-        axes[0].axis("off")
+        show_image(axes[0], state["image"].transpose(1, 2, 0), f"#{state['index']}: {self.classes[state['label']]}",
+                   vmax=255)
         axes[1].imshow(state["correct"], cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
         axes[1].set(title=f"correct per network and epoch (all correct from epoch {state['first_learned']})",
                     xlabel="epoch", ylabel="network")

@@ -12,6 +12,7 @@ import scipy.fft
 import scipy.ndimage
 from skimage.segmentation import felzenszwalb
 
+from reprlab import paths
 from reprlab.io import atomic_write
 
 GRAY_WEIGHTS = np.array([0.2989, 0.5870, 0.1140])
@@ -140,6 +141,11 @@ def image_statistics(images: np.ndarray, indices: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"entropy": local_entropy(gray), "dct_percentage": pct, "dct_biggest": biggest,
                          "segments": segment_count(images), "edge_strength": edge_strength(gray / 255.0)},
                         index=pd.Index(np.asarray(indices), name="index"))
+
+
+def cache_path(dataset: str, split: str) -> Path:
+    """Where the statistics of a dataset split are cached: ``<data>/cache/image_stats_<dataset>_<split>.csv``."""
+    return paths.data_dir() / "cache" / f"image_stats_{dataset}_{split}.csv"
 
 
 def cached_image_statistics(images: np.ndarray, indices: np.ndarray, cache: str | Path) -> pd.DataFrame:

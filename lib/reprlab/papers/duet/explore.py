@@ -20,7 +20,7 @@ from reprlab.papers.duet.generation import ConvDecoder, decode, load_decoder, ro
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob, load_ssl_model, load_ssl_splits
 from reprlab.workbench.explore import Explorer, slider
-from reprlab.workbench.figures import styled
+from reprlab.workbench.figures import show_image, styled
 from reprlab.workbench.runner import run_parameters
 
 
@@ -71,10 +71,7 @@ class DuetExplorer(Explorer):
         for ax, key, title in ((axes[0], "input", f"input: {state['label']}, {state['degrees']:+.0f}°"),
                                (axes[1], "target", f"input rotated k = {k} bins ({k * 360 // bins}°)"),
                                (axes[2], "decoded", f"decode, axis rolled k = {k} (MSE {state['mse']:.4f})")):
-            image = np.clip(state[key].transpose(1, 2, 0), 0, 1)
-            ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=1)
-            ax.set_title(title, fontsize=9)
-            ax.axis("off")
+            show_image(ax, np.clip(state[key].transpose(1, 2, 0), 0, 1), title, vmax=1)
         axes[3].bar(np.arange(bins), state["probabilities"], color="tab:purple")
         axes[3].set(title=f"softmax over the G = {bins} bins (argmax {state['argmax_bin']})", xlabel="bin",
                     ylabel="probability", xticks=range(bins))

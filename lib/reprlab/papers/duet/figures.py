@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from reprlab.workbench.figures import epoch_axis, styled
+from reprlab.workbench.figures import epoch_axis, show_image, styled
 
 TERMS = {"nt_xent": "NT-Xent (both directions)", "jsd": "JSD to the target (DUET)",
          "equivariance": "equivariance loss (ESSL)", "probe_ce": "online probe cross-entropy"}
@@ -93,10 +93,7 @@ def generation_grid(rows: dict[str, np.ndarray], columns: list[str], title: str)
     for r, (name, images) in enumerate(rows.items()):
         for c in range(len(columns)):
             ax = axes[r, c]
-            image = np.clip(images[c].transpose(1, 2, 0), 0, 1)
-            ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=1)
-            ax.set_xticks([]), ax.set_yticks([])
-            ax.grid(False)
+            show_image(ax, np.clip(images[c].transpose(1, 2, 0), 0, 1), vmax=1)
             if r == 0:
                 ax.set_title(columns[c], fontsize=7)
             if c == 0:

@@ -17,7 +17,7 @@ from reprlab.papers.frequency.gradients import global_minmax
 from reprlab.papers.frequency.spectra import frequency_split, max_radius
 from reprlab.training.classification import load_classifier
 from reprlab.workbench.explore import Explorer, slider
-from reprlab.workbench.figures import styled
+from reprlab.workbench.figures import show_image, styled
 from reprlab.workbench.runner import run_parameters
 
 PARTS = ("original", "low", "high")
@@ -69,12 +69,9 @@ class FrequencyExplorer(Explorer):
         fig, axes = plt.subplots(1, 5, figsize=(15, 3.2), gridspec_kw={"width_ratios": [1, 1, 1, 1.6, 1.6]})
         classes = self.test.classes
         for ax, part in zip(axes[:3], PARTS, strict=True):
-            image = state["images"][part]
-            ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray")
             name = part if part == "original" else f"{part}-pass r = {state['radius']:g}"
-            ax.set_title(f"{name}\n→ {classes[state['predicted'][part]]} "
-                         f"(p(true) {state['true_probability'][part]:.2f})", fontsize=9)
-            ax.axis("off")
+            show_image(ax, state["images"][part], f"{name}\n→ {classes[state['predicted'][part]]} "
+                       f"(p(true) {state['true_probability'][part]:.2f})", vmax=255)
         axes[3].imshow(self.spectrum, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest")
         axes[3].axhline(state["epoch"], color="white", lw=1.5)
         axes[3].set(title="gradient spectrum over training", xlabel="frequency band", ylabel="epoch")

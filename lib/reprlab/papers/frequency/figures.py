@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from reprlab.papers.frequency.gradients import global_minmax
 from reprlab.papers.frequency.spectra import band_energy_fractions, spectral_centroid
-from reprlab.workbench.figures import epoch_axis, styled
+from reprlab.workbench.figures import epoch_axis, show_image, styled
 
 
 @styled
@@ -65,12 +65,6 @@ def accuracy_vs_radius(tables: dict[str, pd.DataFrame]) -> Figure:
     return fig
 
 
-def _show(ax: plt.Axes, image: np.ndarray, title: str) -> None:
-    ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=255)
-    ax.set(xticks=[], yticks=[])
-    ax.set_title(title, fontsize="x-small")
-
-
 @styled
 def image_grid(rows: list[list[tuple[np.ndarray, str]]]) -> Figure:
     """A grid of uint8 (H, W, C) images with titles: ``rows[i][j] = (image, title)``."""
@@ -78,7 +72,7 @@ def image_grid(rows: list[list[tuple[np.ndarray, str]]]) -> Figure:
     fig, axes = plt.subplots(len(rows), columns, figsize=(1.5 * columns, 1.6 * len(rows)), squeeze=False)
     for ax_row, row in zip(axes, rows, strict=True):
         for ax, (image, title) in zip(ax_row, row, strict=False):
-            _show(ax, image, title)
+            show_image(ax, image, title, vmax=255, fontsize="x-small")
         for ax in ax_row[len(row):]:
             ax.axis("off")
     fig.tight_layout()

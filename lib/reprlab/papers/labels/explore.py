@@ -19,7 +19,7 @@ from reprlab.papers.labels.bank import load_label
 from reprlab.papers.labels.runs import load_label_model
 from reprlab.papers.labels.training import LabelJob, LabelTask
 from reprlab.workbench.explore import Explorer, dropdown, slider
-from reprlab.workbench.figures import styled
+from reprlab.workbench.figures import show_image, styled
 from reprlab.workbench.runner import completed_run, run_parameters
 
 Loader = Callable[[str], tuple[torch.nn.Module, LabelTask]]
@@ -126,10 +126,8 @@ class LabelsExplorer(Explorer):
 
 def _show(ax: plt.Axes, image: np.ndarray, title: str) -> None:
     """An image, a label matrix, or a vector (as a bar chart)."""
-    image = np.asarray(image)
-    if image.ndim == 1:
+    if np.ndim(image) == 1:
         ax.bar(np.arange(len(image)), image, color="tab:blue")
+        ax.set_title(title, fontsize=9)
     else:
-        ax.imshow(image.squeeze(-1) if image.ndim == 3 and image.shape[-1] == 1 else image, cmap="gray")
-        ax.axis("off")
-    ax.set_title(title, fontsize=9)
+        show_image(ax, image, title)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from reprlab.workbench.figures import styled
+from reprlab.workbench.figures import show_image, styled
 
 
 @styled
@@ -58,12 +58,10 @@ def adversarial_grid(examples: dict) -> Figure:
         for i in range(n):
             for j, kind in enumerate(("clean", "adversarial")):
                 ax = row[2 * i + j]
-                image = ex[kind][i]
-                ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=1)
+                show_image(ax, ex[kind][i], vmax=1)
                 pred = ex["clean_pred" if kind == "clean" else "adv_pred"][i]
                 ax.set_title(ex["classes"][pred][:10], fontsize="x-small",
                              color="black" if pred == ex["targets"][i] else "red")
-                ax.set(xticks=[], yticks=[])
         row[0].set_ylabel(label, fontsize="small")
     fig.suptitle(f"clean | BIM ε = {255 * ex['eps']:.0f}/255", fontsize="small")
     fig.tight_layout()
