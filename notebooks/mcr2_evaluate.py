@@ -30,19 +30,18 @@ fresh: bool = False  # start afresh: an earlier run with these parameters is mov
 run_dir: str = ""  # set by the runner; empty: runs/mcr2_evaluate/interactive-<hash>
 
 # %%
-from reprlab.papers.mcr2 import evaluation, figures, training
+from reprlab.papers.mcr2 import evaluation, figures, runs, training
 from reprlab.papers.mcr2.explore import MCR2Explorer
 from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
-from reprlab.workbench.runner import run_notebook
+from reprlab.workbench.runner import run_spec
 
 run = start_run("mcr2_evaluate", globals())
-trained = run_notebook("mcr2_train", train_profile, train_overrides)
-assert trained.status != "failed", f"mcr2_train failed: {trained.error}"
+mcr2_spec = runs.mcr2_train_spec(train_profile, train_overrides)
+trained = run_spec(mcr2_spec)
 job = training.MCR2Job.from_params(trained.params)
 features = training.Features.load(trained.run_dir / "features")
-baseline = run_notebook("train_classifier", train_profile, job.cross_entropy_params(ce_params))
-assert baseline.status != "failed", f"train_classifier failed: {baseline.error}"
+baseline = run_spec(runs.baseline_spec(mcr2_spec, ce_params))
 
 # %% [markdown]
 # ## Classification and clustering

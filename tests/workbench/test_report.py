@@ -1,5 +1,6 @@
 import re
 import shutil
+import socket
 import subprocess
 from html.parser import HTMLParser
 
@@ -42,6 +43,8 @@ def test_index_links_real_pages_and_images(report):
     for src in parser.images:
         assert (report.parent / src).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "test_accuracy" in html and "all 2 runs" in html
+    host = socket.gethostname()  # which executor and host ran each run
+    assert f"executor <code>serial</code> on <code>{host}</code>" in html and f"serial on {host}" in html
     assert re.search(r"<td>test_accuracy</td><td class=\"num\">\d+\.\d\d %</td>", html)  # in %, as the figures
 
 

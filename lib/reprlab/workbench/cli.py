@@ -1,13 +1,18 @@
 """``python -m reprlab run NOTEBOOK --profile quick -p key=value``, ``run-all``, ``report``,
-``claims [--profile P]``, ``params NOTEBOOK [--profile P -p key=value]``."""
+``claims [--profile P]``, ``params NOTEBOOK [--profile P -p key=value]``. ``run`` and ``run-all``
+take an executor: ``--executor local --jobs 4`` (or ``--gpus 0,1,2,3``), ``--executor slurm
+--partition gpu --time 1440``; ``--dry-run`` shows the runs without starting any."""
 
 import argparse
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reprlab import paths
+
+if TYPE_CHECKING:
+    from reprlab.workbench.executors import Executor
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +32,18 @@ def _parser() -> argparse.ArgumentParser:
     for p in (run, run_all):
         p.add_argument("--rerun", action="store_true",
                        help="run again even if completed (the old run directory is moved aside)")
+        p.add_argument("--dry-run", action="store_true",
+                       help="show every run it would start (complete, to resume, new) and start none")
+        ex = p.add_argument_group("executor")
+        ex.add_argument("--executor", default="serial", help="serial (default), local (a pool of worker "
+                        "processes), slurm (one job per run through submitit) or submitit-local")
+        ex.add_argument("--jobs", type=int, default=0, help="local: runs at once (default: one, or one per GPU)")
+        ex.add_argument("--gpus", default="", help="local: GPU ids, one run per GPU, e.g. 0,1,2,3")
+        for flag, kind, text in (("--partition", str, "partition"), ("--time", int, "time limit in minutes"),
+                                 ("--gpus-per-job", int, "GPUs per job"), ("--mem", int, "memory per job in GB"),
+                                 ("--cpus-per-task", int, "CPUs per job"), ("--account", str, "account")):
+            ex.add_argument(flag, type=kind, default=None,
+                            help=f"slurm: {text} (default: the profile's slurm: section, else SLURM's)")
     report = sub.add_parser("report", help="render executed notebooks to reports/index.html")
     report.add_argument("--runs", default=None, help="runs directory (default: runs/)")
     report.add_argument("--out", default=None, help="output directory (default: reports/)")
@@ -35,6 +52,30 @@ def _parser() -> argparse.ArgumentParser:
     claims.add_argument("--profile", default=None, help="only this profile (default: every profile a claim names)")
     claims.add_argument("--runs", default=None, help="runs directory (default: runs/)")
     return parser
+
+
+def _executor(args: argparse.Namespace) -> "Executor":
+    """The executor the command line asks for, every option checked before anything runs; SLURM
+    options come from the profile's ``slurm:`` section, then the flags."""
+    from reprlab.workbench.executors import make_executor, slurm_options
+    from reprlab.workbench.runner import profile_section
+
+    try:
+        gpus = tuple(int(g) for g in args.gpus.split(",")) if args.gpus else ()
+    except ValueError:
+        raise ValueError(f"--gpus {args.gpus!r}: expected GPU ids separated by commas, e.g. 0,1") from None
+    if args.jobs < 0:
+        raise ValueError(f"--jobs {args.jobs} is out of range; allowed range: [1, inf)")
+    flags = {"partition": args.partition, "time": args.time, "gpus_per_job": args.gpus_per_job, "mem": args.mem,
+             "cpus_per_task": args.cpus_per_task, "account": args.account}
+    given = {k: v for k, v in flags.items() if v is not None}
+    if given and args.executor not in ("slurm", "submitit-local"):
+        raise ValueError(f"--{next(iter(given)).replace('_', '-')} belongs to --executor slurm, not {args.executor}")
+    slurm = None
+    if args.executor in ("slurm", "submitit-local"):
+        section = slurm_options(profile_section(args.profile, "slurm"), f"profile {args.profile!r}, section slurm")
+        slurm = slurm_options({**{k: v for k, v in vars(section).items() if v is not None}, **given}, "command line")
+    return make_executor(args.executor, jobs=args.jobs, gpus=gpus, slurm=slurm)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -59,17 +100,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _command(args: argparse.Namespace) -> int:
     if args.command in ("run", "run-all"):
-        from reprlab.workbench.runner import parse_overrides, run_all, run_notebook
+        from reprlab.workbench.runner import RunSpec, parse_overrides, run_all
+        from reprlab.workbench.sweeps import format_plan, plan_by_request
 
+        overrides = parse_overrides(args.param)
+        executor = _executor(args)
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            overrides = parse_overrides(args.param)
-            if args.command == "run":
-                results = [run_notebook(args.notebook, args.profile, overrides, rerun=args.rerun)]
+            if args.command == "run-all":
+                results = run_all(args.profile, overrides, rerun=args.rerun, executor=executor, dry_run=args.dry_run)
+            elif args.dry_run:
+                print(format_plan(plan_by_request([RunSpec(args.notebook, args.profile, overrides)]), args.rerun))
+                results = []
             else:
-                results = run_all(args.profile, overrides, rerun=args.rerun)
+                results = executor.run([RunSpec(args.notebook, args.profile, overrides)], rerun=args.rerun)
         finally:
             signal.signal(signal.SIGTERM, previous)
+        for r in results:
+            if r.status == "failed":
+                print(f"error: {r.notebook} failed: {r.error} (run directory {r.run_dir})", file=sys.stderr)
         return 1 if any(r.status == "failed" for r in results) else 0
     if args.command in ("report", "claims"):
         runs = Path(args.runs) if args.runs else paths.runs_dir()

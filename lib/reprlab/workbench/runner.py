@@ -12,13 +12,14 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -34,7 +35,11 @@ from reprlab.workbench.parameters import (
 )
 from reprlab.workbench.rundir import move_aside, read_status, run_dir_for, run_lock
 
+if TYPE_CHECKING:
+    from reprlab.workbench.executors import Executor
+
 PARENT_ENV = "REPRLAB_PARENT_RUN"
+EXECUTOR_ENV = "REPRLAB_EXECUTOR"  # set by a worker of the local pool or a SLURM job: what ran the run
 
 
 def list_profiles() -> list[str]:
@@ -49,9 +54,24 @@ def profile_description(profile: str) -> str:
     return first.removeprefix(f"{profile}:").strip()
 
 
+#: Profile sections that are no notebook: the resources of SLURM jobs (see ``executors.SlurmOptions``).
+PROFILE_SECTIONS = ("slurm",)
+
+
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
     """``{notebook: {parameter: value}}`` of profile ``profile``, in file order. Every key must be a
-    notebook; an empty section (``notebook: {}``) explicitly runs that notebook's defaults."""
+    notebook (or a section of :data:`PROFILE_SECTIONS`, read by :func:`profile_section`); an empty
+    section (``notebook: {}``) explicitly runs that notebook's defaults."""
+    content = _profile_content(profile)
+    return {nb: dict(values or {}) for nb, values in content.items() if nb not in PROFILE_SECTIONS}
+
+
+def profile_section(profile: str, section: str) -> dict[str, Any]:
+    """The profile's ``section`` (one of :data:`PROFILE_SECTIONS`), ``{}`` when it has none."""
+    return dict(_profile_content(profile).get(section) or {})
+
+
+def _profile_content(profile: str) -> dict[str, Any]:
     if not re.fullmatch(r"[A-Za-z0-9_-]+", profile):
         raise ValueError(f"profile={profile!r} is not a profile name; allowed values: {', '.join(list_profiles())}")
     path = paths.notebooks_dir() / "profiles" / f"{profile}.yaml"
@@ -63,11 +83,11 @@ def load_profile(profile: str) -> dict[str, dict[str, Any]]:
         raise ValueError(f"{path} is not valid YAML: {err}") from err
     if not isinstance(content, dict) or not all(isinstance(v, dict | None) for v in content.values()):
         raise ValueError(f"{path} must map notebook names to parameter mappings")
-    unknown = [name for name in content if name not in list_notebooks()]
+    unknown = [name for name in content if name not in list_notebooks() and name not in PROFILE_SECTIONS]
     if unknown:
         raise ValueError(f"{path} names {', '.join(map(repr, unknown))}, which is no notebook; "
                          f"notebooks: {', '.join(list_notebooks())}")
-    return {nb: dict(values or {}) for nb, values in content.items()}
+    return content
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:
@@ -97,6 +117,48 @@ def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | 
     if check:
         check_combination(notebook, resolved)
     return resolved
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run as data: ``notebook`` under ``profile`` with ``overrides`` (validated when resolved).
+    Sweeps are lists of these; an executor runs them (see :mod:`reprlab.workbench.executors`)."""
+
+    notebook: str
+    profile: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def resolve(self) -> tuple[dict[str, Any], Path]:
+        """(every parameter of the run, its run directory), without executing anything."""
+        params = resolve_parameters(self.notebook, self.profile, dict(self.overrides))
+        return params, run_dir_for(self.notebook, self.profile, params)
+
+    def describe(self) -> str:
+        """``notebook[profile] key=value ...``: one line for progress messages, with the overrides
+        that differ from the profile's values."""
+        try:
+            profile_values = resolve_parameters(self.notebook, self.profile, check=False)
+            shown = {k: v for k, v in validate(self.notebook, dict(self.overrides)).items()
+                     if profile_values.get(k) != v}
+        except ValueError:
+            shown = dict(self.overrides)
+        return f"{self.notebook}[{self.profile}] {' '.join(f'{k}={v}' for k, v in shown.items())}".rstrip()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"notebook": self.notebook, "profile": self.profile, "overrides": dict(self.overrides)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RunSpec":
+        return cls(data["notebook"], data["profile"], data.get("overrides") or {})
+
+
+def run_spec(spec: RunSpec, *, rerun: bool = False, log=print) -> "RunResult":
+    """:func:`run_notebook` of ``spec``; raises ``RuntimeError`` naming the run directory if it
+    failed (for notebooks that use a child run's results)."""
+    result = run_notebook(spec.notebook, spec.profile, dict(spec.overrides), rerun=rerun, log=log)
+    if result.status == "failed":
+        raise RuntimeError(f"{spec.describe()} failed: {result.error} (see {result.run_dir})")
+    return result
 
 
 @dataclass
@@ -165,6 +227,7 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
         params["progress"] = False  # live bars freeze in saved notebooks
     parent = os.environ.get(PARENT_ENV, "")  # set when a notebook runs another notebook
     write_json(status_path, {"status": "running", "attempt": attempt, "profile": profile, "parent": parent,
+                             "executor": os.environ.get(EXECUTOR_ENV, "serial"), "host": socket.gethostname(),
                              "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "parameters": params})
     _stream_notebook_output()
     start = time.time()
@@ -220,24 +283,34 @@ def run_parameters(run_dir: str | Path) -> dict[str, Any]:
     return read_json(path)["parameters"]
 
 
-def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: bool = False,
-            log=print) -> list[RunResult]:
-    """Run every notebook ``profile`` names, in order; stops at the first failure. Each override
-    goes to the notebooks that take it; one that no notebook takes is an error."""
+def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: bool = False, log=print,
+            executor: "Executor | None" = None, dry_run: bool = False) -> list[RunResult]:
+    """Run every notebook ``profile`` names, in order, through ``executor`` (default: serial), each
+    after the runs it needs (which run concurrently where the executor can); stops at the first
+    failure. Each override goes to the notebooks that take it; one that no notebook takes is an
+    error. ``dry_run``: print the plan (every run, complete / to resume / new) and run nothing."""
+    from reprlab.workbench.executors import SerialExecutor
+    from reprlab.workbench.sweeps import format_plan, plan_by_request
+
     notebooks = list(load_profile(profile))
     taken = {k for nb in notebooks for k in notebook_parameters(nb)}
     unused = [k for k in (overrides or {}) if k not in taken]
     if unused:
         raise ValueError(f"no notebook of profile={profile!r} takes {', '.join(map(repr, unused))}; "
                          f"notebooks: {', '.join(notebooks)}")
-    for notebook in notebooks:  # every parameter is checked before the first notebook starts
-        resolve_parameters(notebook, profile, {k: v for k, v in (overrides or {}).items()
-                                               if k in notebook_parameters(notebook)})
+    specs = [RunSpec(nb, profile, {k: v for k, v in (overrides or {}).items() if k in notebook_parameters(nb)})
+             for nb in notebooks]
+    groups = plan_by_request(specs)  # every parameter (of every child run too) is checked before anything starts
+    if dry_run:
+        log(format_plan(groups, rerun))
+        return []
+    executor = executor or SerialExecutor()
     results = []
-    for i, notebook in enumerate(notebooks, 1):
-        log(f"== notebook {i}/{len(notebooks)}: {notebook}")
-        applicable = {k: v for k, v in (overrides or {}).items() if k in notebook_parameters(notebook)}
-        results.append(run_notebook(notebook, profile, applicable, rerun=rerun, log=log))
+    for i, spec in enumerate(specs, 1):
+        log(f"== notebook {i}/{len(specs)}: {spec.notebook}")
+        start = time.perf_counter()
+        results.append(executor.run([spec], rerun=rerun, log=log)[0])
+        results[-1].seconds = time.perf_counter() - start  # with the runs it needed
         if results[-1].status == "failed":
             break
     log(timing_table(results))

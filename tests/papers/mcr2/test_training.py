@@ -2,11 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from reprlab import paths
 from reprlab.papers.mcr2.evaluation import classify
 from reprlab.papers.mcr2.sweep import sweep_summary
 from reprlab.papers.mcr2.training import Features, MCR2Job, train_mcr2
 from reprlab.workbench.claims import MissingMetric, all_papers
-from reprlab.workbench.runner import run_all
+from reprlab.workbench.runner import RunSpec, load_profile, run_all
+from reprlab.workbench.sweeps import plan_by_request
 
 
 def test_supervised_mcr2_learns_class_subspaces(tmp_path):
@@ -47,6 +49,10 @@ def test_sweep_summary_compares_drops():
 def test_smoke_profile_runs_every_mcr2_notebook():
     results = {r.notebook: r for r in run_all("smoke", log=lambda _: None)}
     assert all(r.status == "completed" for r in results.values())
+    # the sweeps declared as data are exactly the runs the notebooks used: nothing else was started
+    declared = {run.run_dir for runs in plan_by_request([RunSpec(nb, "smoke") for nb in load_profile("smoke")]).values()
+                for run in runs}
+    assert {p.parent for p in paths.runs_dir().glob("*/*/status.json")} == declared
     evaluation = results["mcr2_evaluate"].metrics
     trained = results["mcr2_train"]
     # the evaluation reads the training run's features: recomputing from them gives its numbers

@@ -8,21 +8,29 @@ from typing import Any
 from reprlab.data import Splits
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob, essl_tx, load_ssl_model, load_ssl_splits
-from reprlab.workbench.runner import RunResult, resolve_parameters, run_notebook
+from reprlab.workbench.runner import RunResult, RunSpec, resolve_parameters, run_spec
 
 
-def duet_train_run(model: str, profile: str, overrides: dict[str, Any] | None = None) -> RunResult:
+def duet_train_spec(model: str, profile: str, overrides: dict[str, Any] | None = None) -> RunSpec:
     """The ``duet_train`` run of ``model`` under ``profile`` with ``overrides`` shared by the three
-    models (executed, or reused when complete); for ESSL, ``tx`` loses ``equi_tx`` (order kept).
-    Raises if the run failed."""
+    models; for ESSL, ``tx`` loses ``equi_tx`` (order kept)."""
     values = {**(overrides or {}), "model": model}
     if model == "essl":
         resolved = resolve_parameters("duet_train", profile, values, check=False)
         values["tx"] = list(essl_tx(resolved["tx"], resolved["equi_tx"]))
-    result = run_notebook("duet_train", profile, values)
-    if result.status == "failed":
-        raise RuntimeError(f"duet_train failed for {values}: {result.error} (see {result.run_dir})")
-    return result
+    return RunSpec("duet_train", profile, values)
+
+
+def duet_train_run(model: str, profile: str, overrides: dict[str, Any] | None = None) -> RunResult:
+    """The run of :func:`duet_train_spec` (executed, or reused when complete); raises if it failed."""
+    return run_spec(duet_train_spec(model, profile, overrides))
+
+
+def _model_runs(params: dict[str, Any]) -> list[RunSpec]:
+    return [duet_train_spec(m, params["train_profile"], params["train_overrides"]) for m in params["models"]]
+
+
+SWEEPS = {"duet_evaluate": _model_runs, "duet_generation": _model_runs}
 
 
 @dataclass

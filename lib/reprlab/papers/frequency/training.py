@@ -17,7 +17,7 @@ from reprlab.papers.frequency.gradients import GradientSpectrumHook
 from reprlab.papers.frequency.hars import hars_mix
 from reprlab.training import resolve_device
 from reprlab.training.classification import ClassifierJob, ClassifierResult, train_classifier
-from reprlab.workbench.runner import RunResult, run_notebook
+from reprlab.workbench.runner import RunResult, RunSpec, run_spec
 
 
 @dataclass
@@ -100,7 +100,9 @@ def cdes_datasets(job: ClassifierJob, config: KernelConfig, *, radius: float = 1
 def baseline_run(train_profile: str) -> RunResult:
     """The ``frequency_gradients`` run of ``train_profile`` (executed, or reused when complete):
     the baseline model and the training settings the other frequency notebooks share."""
-    result = run_notebook("frequency_gradients", train_profile)
-    if result.status == "failed":
-        raise RuntimeError(f"frequency_gradients failed: {result.error} (see {result.run_dir})")
-    return result
+    return run_spec(baseline_spec(train_profile))
+
+
+def baseline_spec(train_profile: str) -> RunSpec:
+    """The ``frequency_gradients`` run of ``train_profile``, as data."""
+    return RunSpec("frequency_gradients", train_profile)

@@ -5,7 +5,8 @@ from typing import Any
 
 import pandas as pd
 
-from reprlab.papers.labels.runs import label_training_run
+from reprlab.papers.labels.runs import less_data_specs
+from reprlab.workbench.runner import run_spec
 
 
 def less_data_sweep(labels: list[str], levels: list[float], seeds: list[int], profile: str,
@@ -14,13 +15,10 @@ def less_data_sweep(labels: list[str], levels: list[float], seeds: list[int], pr
     each point a ``label_training`` run through the runner with the given ``level_budget`` (see
     :func:`~reprlab.papers.labels.training.budget_for_level`). Index (label, level)."""
     rows = []
-    for label in labels:
-        for level in levels:
-            for seed in seeds:
-                result = label_training_run(label, profile, {"level": level, "seed": seed,
-                                                             "level_budget": level_budget})
-                rows.append({"label": label, "level": level, "seed": seed,
-                             "test_accuracy": result.metrics["test_accuracy"]})
+    for spec in less_data_specs(labels, levels, seeds, profile, level_budget):
+        result = run_spec(spec)
+        rows.append({**{k: spec.overrides[k] for k in ("label", "level", "seed")},
+                     "test_accuracy": result.metrics["test_accuracy"]})
     frame = pd.DataFrame(rows)
     return frame.groupby(["label", "level"])["test_accuracy"].agg(["mean", "std", "count"])
 

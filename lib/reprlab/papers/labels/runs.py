@@ -1,5 +1,5 @@
-"""``label_training`` runs seen from the notebooks that use them (attacks, less data): executed
-or reused through the runner, and their trained models loaded back."""
+"""``label_training`` runs seen from the notebooks that use them (attacks, less data): declared
+as data (``SWEEPS``), executed or reused through the runner, and their trained models loaded back."""
 
 from pathlib import Path
 from typing import Any
@@ -10,17 +10,32 @@ from reprlab.models import Classifier
 from reprlab.papers.labels.training import LabelJob, LabelTask, build_label_model
 from reprlab.training import resolve_device
 from reprlab.training.checkpoint import load_checkpoint
-from reprlab.workbench.runner import RunResult, run_notebook
+from reprlab.workbench.runner import RunResult, RunSpec, run_spec
+
+
+def label_training_spec(label: str, profile: str, overrides: dict[str, Any] | None = None) -> RunSpec:
+    """The ``label_training`` run for ``label`` under ``profile`` with ``overrides``."""
+    return RunSpec("label_training", profile, {"label": label, **(overrides or {})})
 
 
 def label_training_run(label: str, profile: str, overrides: dict[str, Any] | None = None) -> RunResult:
     """The ``label_training`` run for ``label`` under ``profile`` (executed, or reused when
     complete); raises if it failed. Its parameters are ``result.params``."""
-    values = {"label": label, **(overrides or {})}
-    result = run_notebook("label_training", profile, values)
-    if result.status == "failed":
-        raise RuntimeError(f"label_training failed for {values}: {result.error} (see {result.run_dir})")
-    return result
+    return run_spec(label_training_spec(label, profile, overrides))
+
+
+def less_data_specs(labels: list[str], levels: list[float], seeds: list[int], profile: str,
+                    level_budget: str) -> list[RunSpec]:
+    """One ``label_training`` run per label type x data level (percent) x seed."""
+    return [label_training_spec(label, profile, {"level": level, "seed": seed, "level_budget": level_budget})
+            for label in labels for level in levels for seed in seeds]
+
+
+SWEEPS = {
+    "label_attacks": lambda p: [label_training_spec(label, p["train_profile"]) for label in p["labels"]],
+    "label_less_data": lambda p: less_data_specs(p["labels"], p["levels"], p["seeds"], p["train_profile"],
+                                                 p["level_budget"]),
+}
 
 
 def load_label_model(job: LabelJob, run_dir: Path, data: ImageSet) -> tuple[Classifier, LabelTask]:

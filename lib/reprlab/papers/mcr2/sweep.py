@@ -5,8 +5,8 @@ from typing import Any
 
 import pandas as pd
 
-from reprlab.papers.mcr2.training import MCR2Job
-from reprlab.workbench.runner import run_notebook
+from reprlab.papers.mcr2.runs import corruption_specs
+from reprlab.workbench.runner import run_spec
 
 
 def corruption_sweep(ratios: list[float], profile: str, ce_params: dict[str, Any]) -> pd.DataFrame:
@@ -14,13 +14,8 @@ def corruption_sweep(ratios: list[float], profile: str, ce_params: dict[str, Any
     ``train_classifier`` baseline through the runner; returns one row per ratio with the test
     accuracies ``mcr2_nearest_subspace``, ``mcr2_knn`` and ``cross_entropy``."""
     rows = []
-    for ratio in ratios:
-        trained = run_notebook("mcr2_train", profile, {"lcr": ratio})
-        job = MCR2Job.from_params(trained.params)
-        baseline = run_notebook("train_classifier", profile, job.cross_entropy_params(ce_params))
-        for result in (trained, baseline):
-            if result.status == "failed":
-                raise RuntimeError(f"{result.notebook} failed at lcr={ratio}: {result.error} (see {result.run_dir})")
+    for ratio, (mcr2, ce) in zip(ratios, corruption_specs(ratios, profile, ce_params), strict=True):
+        trained, baseline = run_spec(mcr2), run_spec(ce)
         rows.append({"ratio": ratio, "mcr2_nearest_subspace": trained.metrics["nearest_subspace_accuracy"],
                      "mcr2_knn": trained.metrics["knn_accuracy"],
                      "cross_entropy": baseline.metrics["test_accuracy"]})

@@ -1,0 +1,123 @@
+"""Sweeps as data: the child runs a notebook starts, known from its parameters before it executes.
+
+Each paper declares them once, in ``reprlab.papers.<paper>.runs.SWEEPS``: ``{notebook: function}``
+mapping the notebook's resolved parameters to the :class:`~reprlab.workbench.runner.RunSpec` of
+every run it will start (the notebook itself builds its runs with the same functions). An
+executor runs the children first, concurrently where it can, then the notebook, which finds them
+complete and reuses them; ``--dry-run`` shows the plan.
+"""
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reprlab.workbench.rundir import read_status
+from reprlab.workbench.runner import RunSpec
+
+PAPERS_WITH_SWEEPS = ("labels", "mcr2", "duet", "frequency")
+
+Sweep = Callable[[dict[str, Any]], list[RunSpec]]
+
+
+@cache
+def declared_sweeps() -> dict[str, Sweep]:
+    """``{notebook: function of its parameters -> child RunSpecs}`` over every paper."""
+    sweeps: dict[str, Sweep] = {}
+    for paper in PAPERS_WITH_SWEEPS:
+        sweeps.update(importlib.import_module(f"reprlab.papers.{paper}.runs").SWEEPS)
+    return sweeps
+
+
+def child_runs(notebook: str, params: dict[str, Any]) -> list[RunSpec]:
+    """The runs ``notebook`` starts when it executes with ``params`` (none for most notebooks)."""
+    sweep = declared_sweeps().get(notebook)
+    return sweep(params) if sweep else []
+
+
+@dataclass
+class PlannedRun:
+    """A run of a plan: its spec, parameters and directory; ``state`` one of ``complete`` (reused),
+    ``resume`` (an interrupted or failed run continues) or ``new``; ``depth`` 0 for a run with no
+    children, else one more than its deepest child; ``parent`` the run directory of the run that
+    needs it ("" for a run asked for directly)."""
+
+    spec: RunSpec
+    params: dict[str, Any]
+    run_dir: Path
+    state: str
+    depth: int
+    parent: str = ""
+
+    @property
+    def requested(self) -> bool:
+        return not self.parent
+
+
+def run_state(run_dir: Path) -> str:
+    """``complete``, ``resume`` or ``new``, from the run's ``status.json``."""
+    status = read_status(run_dir, lambda _: None)
+    if status is None:
+        return "new"
+    return "complete" if status["status"] == "completed" else "resume"
+
+
+def plan(specs: Iterable[RunSpec]) -> list[PlannedRun]:
+    """Every run ``specs`` need, children before the runs that use them, each run once (by run
+    directory). Parameters are resolved and checked here, before anything runs."""
+    planned: dict[Path, PlannedRun] = {}
+
+    def visit(spec: RunSpec, parent: str, path: tuple[Path, ...]) -> int:
+        params, run_dir = spec.resolve()
+        if run_dir in path:
+            raise ValueError(f"{spec.describe()} needs itself (through {' -> '.join(p.parent.name for p in path)})")
+        if run_dir in planned:
+            return planned[run_dir].depth
+        depth = 1 + max((visit(child, str(run_dir), (*path, run_dir)) for child in child_runs(spec.notebook, params)),
+                        default=-1)
+        planned[run_dir] = PlannedRun(spec, params, run_dir, run_state(run_dir), depth, parent)
+        return depth
+
+    for spec in specs:
+        visit(spec, "", ())
+    return sorted(planned.values(), key=lambda p: p.depth)  # stable: children before parents
+
+
+def waves(planned: list[PlannedRun]) -> list[list[PlannedRun]]:
+    """``planned`` in groups that may run concurrently: every run's children in an earlier group."""
+    groups: dict[int, list[PlannedRun]] = {}
+    for run in planned:
+        groups.setdefault(run.depth, []).append(run)
+    return [groups[d] for d in sorted(groups)]
+
+
+def plan_by_request(specs: list[RunSpec]) -> dict[str, list[PlannedRun]]:
+    """:func:`plan` of each spec in turn, a run listed under the first spec that needs it:
+    ``{spec description: its runs}``, in the order the specs run."""
+    seen: set[Path] = set()
+    groups = {}
+    for spec in specs:
+        runs = [run for run in plan([spec]) if run.run_dir not in seen]
+        seen.update(run.run_dir for run in runs)
+        groups[spec.describe()] = runs
+    return groups
+
+
+def format_plan(groups: dict[str, list[PlannedRun]], rerun: bool = False) -> str:
+    """The plan as a table: every run with what will happen to it (reuse, resume, run, rerun)
+    and its directory, grouped by the run that was asked for."""
+    lines = []
+    planned = [run for runs in groups.values() for run in runs]
+    for title, runs in groups.items():
+        lines.append(f"== {title}")
+        for run in runs:
+            will = {"complete": "reuse", "resume": "resume", "new": "run"}[run.state]
+            if rerun and run.requested and run.state != "new":
+                will = "rerun"
+            lines.append(f"  {will:<7} {run.spec.describe():<52} {run.run_dir}")
+    counts = {w: sum(run.state == s for run in planned) for s, w in
+              (("complete", "complete (reused)"), ("resume", "to resume"), ("new", "new"))}
+    lines.append(f"{len(planned)} runs: " + ", ".join(f"{n} {w}" for w, n in counts.items()))
+    return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""Executors: a sweep gives the same numbers on every executor, a killed worker's run resumes when
+submitted again, two launchers on one sweep train each run once, Ctrl-C stops the workers."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from reprlab import paths
+from reprlab.io import read_json
+from reprlab.workbench.cli import main
+from reprlab.workbench.executors import LocalExecutor, SerialExecutor, SubmititExecutor, make_executor
+from reprlab.workbench.runner import RunSpec
+
+SWEEP = [RunSpec("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": seed}) for seed in range(4)]
+
+
+def _numbers(result) -> dict:
+    """A run's metrics without its timings (which differ from run to run)."""
+    return {k: v for k, v in result.metrics.items() if "seconds" not in k}
+
+
+def test_a_sweep_gives_the_same_metrics_serially_in_a_local_pool_and_as_submitit_jobs(tmp_path, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the same arithmetic in every process
+    outcomes = {}
+    for name, executor, specs in (("serial", SerialExecutor(), SWEEP), ("local", LocalExecutor(jobs=2), SWEEP),
+                                  ("submitit", SubmititExecutor(cluster="local", poll_seconds=0.2), SWEEP[:1])):
+        monkeypatch.setenv("REPRLAB_RUNS", str(tmp_path / name))
+        lines = []
+        outcomes[name] = executor.run(specs, log=lines.append)
+        assert [r.status for r in outcomes[name]] == ["completed"] * len(specs), lines
+        if name != "serial":  # a line per run as it starts and as it ends, with its log
+            assert sum(line.startswith("[starts]") for line in lines) == len(specs)
+            assert sum(line.startswith("[done]") for line in lines) == len(specs)
+            assert all(os.path.exists(line.rsplit("log ", 1)[1].rstrip(")")) for line in lines
+                       if line.startswith("[starts]"))
+        recorded = read_json(outcomes[name][0].run_dir / "status.json")
+        assert recorded["executor"].startswith({"submitit": "submitit-local job"}.get(name, name))
+        assert recorded["host"]
+    serial = [_numbers(r) for r in outcomes["serial"]]
+    assert len({str(s) for s in serial}) == 4  # four different runs, not one reused
+    assert [_numbers(r) for r in outcomes["local"]] == serial
+    assert [_numbers(r) for r in outcomes["submitit"]] == serial[:1]
+    assert [r.run_dir.name for r in outcomes["local"]] == [r.run_dir.name for r in outcomes["serial"]]
+
+    monkeypatch.setenv("REPRLAB_RUNS", str(tmp_path / "local"))
+    again = LocalExecutor(jobs=2).run(SWEEP, log=lambda _: None)  # resubmitted: everything is reused
+    assert [r.status for r in again] == ["reused"] * 4
+
+
+def _launch(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "reprlab", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _first_checkpoint(notebook: str, process: subprocess.Popen):
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        found = list((paths.runs_dir() / notebook).glob("smoke-*/checkpoints/last.pt"))
+        if found:
+            return found[0].parent.parent
+        time.sleep(0.05)
+    raise AssertionError(f"no checkpoint was written: {process.communicate()[0]}")
+
+
+LONG = ["train_classifier", "--profile", "smoke", "-p", "epochs=12", "--executor", "local"]
+
+
+def test_a_killed_worker_leaves_a_run_that_resubmitting_resumes_from_its_checkpoint():
+    launcher = _launch("run", *LONG)
+    run_dir = _first_checkpoint("train_classifier", launcher)
+    worker = int((run_dir.parent / f".{run_dir.name}.lock").read_text())
+    os.killpg(worker, signal.SIGKILL)  # as a scheduler kills a job: no chance to clean up
+    out = launcher.communicate(timeout=120)[0]
+    assert launcher.returncode == 1 and "worker killed by signal 9" in out, out
+    assert read_json(run_dir / "status.json")["status"] == "running"  # it never got to say otherwise
+
+    again = _launch("run", *LONG)
+    out = again.communicate(timeout=600)[0]
+    assert again.returncode == 0, out
+    assert f"[resumes]  train_classifier[smoke] epochs=12 -> {run_dir}" in out
+    log = (paths.runs_dir() / ".logs" / "train_classifier" / f"{run_dir.name}.log").read_text()
+    assert "resumed from" in log and "after epoch" in log
+    assert read_json(run_dir / "status.json")["attempt"] == 2
+    assert [r["epoch"] for r in read_json(run_dir / "history.json")] == list(range(1, 13))
+
+
+def test_two_launchers_on_the_same_sweep_train_each_run_once():
+    args = ["run", "label_attacks", "--profile", "smoke", "-p", "labels=[category]", "-p", "attacks=[fgsm]",
+            "--executor", "local", "--jobs", "2"]
+    first, second = _launch(*args), _launch(*args)
+    outs = [p.communicate(timeout=600)[0] for p in (first, second)]
+    assert first.returncode == second.returncode == 0, outs
+    statuses = [read_json(p) for p in paths.runs_dir().glob("*/*/status.json")]
+    assert sorted(s["parameters"].get("label", "-") for s in statuses) == ["-", "category"]
+    assert all(s["attempt"] == 1 for s in statuses)  # nobody trained a run twice
+    joined = "\n".join(outs)
+    assert joined.count("[done]") == 2 and joined.count("[reused]") == 2, joined
+
+
+def test_ctrl_c_in_the_launcher_stops_its_workers_and_the_runs_resume():
+    launcher = _launch("run", *LONG, "--jobs", "1")
+    run_dir = _first_checkpoint("train_classifier", launcher)
+    os.killpg(launcher.pid, signal.SIGINT)  # the terminal's Ctrl-C reaches the launcher's group only
+    out = launcher.communicate(timeout=120)[0]
+    assert launcher.returncode == 130 and "[cancelled]" in out, out
+    assert read_json(run_dir / "status.json")["status"] == "interrupted"
+
+
+def test_a_failed_child_fails_its_sweep_with_the_childs_error_and_directory(monkeypatch):
+    monkeypatch.setenv("REPRLAB_DATA", "/proc/nonexistent")  # every training fails inside its kernel
+    lines = []
+    result, = SerialExecutor().run([RunSpec("frequency_filtering", "smoke")], log=lines.append)
+    child = next((paths.runs_dir() / "frequency_gradients").glob("smoke-*"))
+    assert result.status == "failed" and "frequency_gradients" in result.error and str(child) in result.error
+    assert not (paths.runs_dir() / "frequency_filtering").exists()  # the parent never started
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--executor", "cloud"], "--executor 'cloud' is not allowed; allowed values: serial, local, slurm"),
+    (["--executor", "local", "--jobs", "-1"], "--jobs -1 is out of range"),
+    (["--executor", "local", "--gpus", "0,x"], "--gpus '0,x': expected GPU ids"),
+    (["--executor", "local", "--gpus", "0,1", "--jobs", "3"], "one run per GPU, so at most 2 jobs"),
+    (["--jobs", "2"], "--jobs and --gpus belong to --executor local, not serial"),
+    (["--executor", "local", "--partition", "gpu"], "--partition belongs to --executor slurm, not local"),
+    (["--executor", "slurm"], "--executor slurm needs SLURM's sbatch on PATH"),
+    (["--executor", "submitit-local", "--time", "0"], "time=0 is out of range"),
+])
+def test_bad_executor_options_fail_before_anything_runs(argv, message, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # no sbatch here, whatever the machine has
+    assert main(["run", "train_classifier", "--profile", "smoke", *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not paths.runs_dir().exists()
+
+
+def test_a_profile_gives_slurm_options_and_the_command_line_overrides_them(tmp_path, monkeypatch):
+    import shutil
+
+    from reprlab.workbench.cli import _executor, _parser
+
+    copy = tmp_path / "notebooks"
+    shutil.copytree(paths.notebooks_dir(), copy)
+    monkeypatch.setenv("REPRLAB_NOTEBOOKS", str(copy))
+    (copy / "profiles" / "cluster.yaml").write_text(
+        "slurm: {partition: gpu, time: 1440, mem: 32}\ntrain_classifier: {epochs: 1}\n")
+    args = _parser().parse_args(["run", "train_classifier", "--profile", "cluster", "--executor", "submitit-local",
+                                 "--time", "90"])
+    options = _executor(args).options.submitit_parameters()
+    assert options["slurm_partition"] == "gpu" and options["mem_gb"] == 32 and options["timeout_min"] == 90
+    (copy / "profiles" / "cluster.yaml").write_text("slurm: {partition: gpu, qos: high}\ntrain_classifier: {}\n")
+    with pytest.raises(ValueError, match=r"section slurm: unknown SLURM option\(s\) qos"):
+        _executor(args)
+    assert make_executor("local", gpus=(0, 1)).jobs == 2
