@@ -13,43 +13,36 @@
 # %% [markdown]
 # # When deep classifiers agree
 #
-# Trains N networks on the same data, records every example's prediction after every epoch, and
-# measures how much the networks agree on *which* examples they get right (true-positive
-# agreement, Fleiss' kappa) against what independent networks with the same accuracies would give.
-# Then relates each example's learning order (the first epoch from which all networks stay
-# correct) to image statistics, with Spearman correlations and bootstrap intervals.
+# N networks trained on the same data (one `agreement_network` run each, seeds 0..N-1,
+# architectures cycled from `models`; reused when complete, concurrent under an executor) have
+# recorded every example's prediction after every epoch. This notebook measures how much they agree
+# on *which* examples they get right (true-positive agreement, Fleiss' kappa) against what
+# independent networks with the same accuracies would give, then relates each example's learning
+# order (the first epoch from which all networks stay correct) to image statistics, with Spearman
+# correlations and bootstrap intervals.
 
 # %% tags=["parameters"]
-dataset: str = "cifar10"  # one of: {datasets}
+train_profile: str = "paper"  # profile of the agreement_network runs (dataset, epochs, optimiser, ...)
+train_overrides: dict = {}  # extra agreement_network parameters for every network, e.g. {"epochs": 30}
 models: list = ["lenet5", "vgg16_bn", "resnet50", "densenet121"]  # architectures, cycled over the networks; each one of: {models}
 networks: int = 5  # number of networks (seeds 0..N-1); range: [1, inf)
-epochs: int = 60  # training epochs; range: [1, inf)
-batch_size: int = 128  # batch size; range: [1, inf)
-lr: float = 0.1  # learning rate; range: (0, inf)
-optimizer: str = "sgd"  # one of: {optimizers}
-momentum: float = 0.9  # SGD momentum; range: [0, 1)
-weight_decay: float = 5e-4  # weight decay; range: [0, inf)
-schedule: str = "cosine"  # one of: {schedules}
-milestones: list = [0.5, 0.75]  # multistep: fractions of the run where lr drops 10x; each in range: [0, 1]
-subset: int = 0  # training images kept, class-stratified (0 keeps all); range: [0, inf)
-train_source: str = "on_the_fly"  # one of: on_the_fly, eval
 random_label_probs: list = [0.0]  # label randomisation probabilities (fixed labels shared by all networks); each in range: [0, 1]
-label_seed: int = 12345  # seed of the random labels
 n_boot: int = 1000  # bootstrap resamples of the correlation intervals; range: [1, inf)
-device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
 fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/agreement/interactive-<hash>
 
 # %%
-from reprlab.papers.agreement import correlations, figures, image_stats, learning_order, training
+from reprlab.papers.agreement import correlations, figures, image_stats, learning_order, runs
 from reprlab.papers.agreement.explore import AgreementExplorer
 from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("agreement", globals())
-job = training.AgreementJob.from_params(run.params)
-recordings = {prob: training.train_networks(job, run.dir / f"labels_p{prob:g}", random_label_prob=prob)
-              for prob in random_label_probs}
+trained = {prob: runs.trained_networks(runs.network_specs(train_profile, train_overrides, models, networks, prob))
+           for prob in random_label_probs}
+recordings = {prob: recording for prob, (recording, _) in trained.items()}
+first_network = trained[random_label_probs[0]][1][0].params
+dataset, epochs = first_network["dataset"], first_network["epochs"]
 correct_by_prob = {p: learning_order.correctness(r.train, r.train_labels) for p, r in recordings.items()}
 rec = recordings[random_label_probs[0]]
 correct = correct_by_prob[random_label_probs[0]]
@@ -101,6 +94,7 @@ metrics = run.log_metrics(
     correlations=table.to_dict(orient="index"),
     random_label_final_agreement={f"{p:g}": float(learning_order.tp_agreement(c)[-1])
                                   for p, c in correct_by_prob.items()},
+    network_runs={f"{p:g}": [str(r.run_dir) for r in results] for p, (_, results) in trained.items()},
 )
 show_metrics({k: v for k, v in metrics.items() if not k.endswith("per_epoch")})
 

@@ -5,7 +5,7 @@ import pytest
 
 from reprlab.data import DATASETS
 from reprlab.models import MODELS
-from reprlab.papers.agreement.training import AgreementJob
+from reprlab.papers.agreement.training import NetworkJob
 from reprlab.papers.duet.training import DuetJob
 from reprlab.papers.labels.bank import LABEL_TYPES
 from reprlab.papers.labels.training import LabelJob
@@ -24,7 +24,7 @@ from reprlab.workbench.parameters import (
     validate,
 )
 
-JOBS = (ClassifierJob, MCR2Job, LabelJob, AgreementJob, DuetJob)
+JOBS = (ClassifierJob, MCR2Job, LabelJob, NetworkJob, DuetJob)
 _PY_TYPES = {"int": int, "float": float, "bool": bool, "str": str, "list": (tuple, list), "dict": dict}
 
 

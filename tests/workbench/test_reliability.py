@@ -130,7 +130,7 @@ def test_two_identical_runs_at_once_train_once():
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_an_interrupted_run_says_so_in_one_line_and_resumes(how):
-    args = ["run", "train_classifier", "--profile", "smoke", "-p", "subset=1000", "-p", "epochs=40"]
+    args = ["run", "train_classifier", "--profile", "smoke", "-p", "subset=1000", "-p", "epochs=12"]
     process = _reprlab(*args, start_new_session=True)
     checkpoint = None
     deadline = time.monotonic() + 300
@@ -153,7 +153,7 @@ def test_an_interrupted_run_says_so_in_one_line_and_resumes(how):
     assert resumed.returncode == 0, out
     assert "resuming interrupted run" in out and "resumed from" in out
     history = read_json(run_dir / "history.json")
-    assert [r["epoch"] for r in history] == list(range(1, 41))
+    assert [r["epoch"] for r in history] == list(range(1, 13))
 
 
 def test_an_unwritable_runs_folder_gives_one_clear_line(tmp_path, monkeypatch, capsys):

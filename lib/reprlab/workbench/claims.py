@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-#: The packages under ``reprlab.papers`` that declare claims, in the scorecard's order.
-PAPERS = ("labels", "mcr2", "agreement", "duet", "frequency")
+from reprlab.papers import PAPERS  # the scorecard's order
 
 HOLDS, FAILS, NOT_RUN, NOT_MEASURED = "holds", "does not hold", "not run yet", "not measured"
 _OPS: dict[str, Callable[[float, float], bool]] = {

@@ -14,10 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from reprlab.papers import PAPERS
 from reprlab.workbench.rundir import read_status
 from reprlab.workbench.runner import RunSpec
-
-PAPERS_WITH_SWEEPS = ("labels", "mcr2", "duet", "frequency")
 
 Sweep = Callable[[dict[str, Any]], list[RunSpec]]
 
@@ -26,7 +25,7 @@ Sweep = Callable[[dict[str, Any]], list[RunSpec]]
 def declared_sweeps() -> dict[str, Sweep]:
     """``{notebook: function of its parameters -> child RunSpecs}`` over every paper."""
     sweeps: dict[str, Sweep] = {}
-    for paper in PAPERS_WITH_SWEEPS:
+    for paper in PAPERS:
         sweeps.update(importlib.import_module(f"reprlab.papers.{paper}.runs").SWEEPS)
     return sweeps
 

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from reprlab.io import read_json
 from reprlab.papers.agreement import image_stats, learning_order
-from reprlab.papers.agreement.training import AgreementJob, load_recording
+from reprlab.papers.agreement.training import NetworkJob, load_recording
 from reprlab.workbench.explore import Explorer, dropdown, slider
 from reprlab.workbench.figures import show_image, styled
 from reprlab.workbench.runner import run_parameters
@@ -38,11 +39,13 @@ class AgreementExplorer(Explorer):
 
     @classmethod
     def from_run(cls, run_dir: str | Path) -> "AgreementExplorer":
-        """From an ``agreement`` run directory (its clean-label recordings and the image-statistics cache)."""
-        job = AgreementJob.from_params(run_parameters(run_dir))
-        rec = load_recording(job, Path(run_dir) / "labels_p0")
+        """From an ``agreement`` run directory: the recordings of its networks at its first
+        label-randomisation probability (``network_runs`` in its metrics) and the image-statistics cache."""
+        network_runs = next(iter(read_json(Path(run_dir) / "metrics.json")["network_runs"].values()))
+        jobs = [(NetworkJob.from_params(run_parameters(d)), d) for d in network_runs]
+        rec = load_recording(jobs)
         stats = image_stats.cached_image_statistics(rec.train_images, rec.train_indices,
-                                                    image_stats.cache_path(job.dataset, "train"))
+                                                    image_stats.cache_path(jobs[0][0].dataset, "train"))
         return cls(learning_order.correctness(rec.train, rec.train_labels), stats, rec.train_images,
                    rec.train_labels, rec.classes)
 

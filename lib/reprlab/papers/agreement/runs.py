@@ -1,0 +1,31 @@
+"""The networks of an ``agreement`` run as data: one ``agreement_network`` run per network (seeds
+0..N-1, architectures cycled from ``models``) and label-randomisation probability, so they train
+concurrently under an executor and are reused when complete."""
+
+from typing import Any
+
+from reprlab.papers.agreement.training import NetworkJob, Recording, load_recording
+from reprlab.workbench.runner import RunResult, RunSpec, run_spec
+
+
+def network_specs(train_profile: str, train_overrides: dict[str, Any], models: list[str], networks: int,
+                  random_label_prob: float) -> list[RunSpec]:
+    """Network k: ``models[k % len(models)]`` from seed k, with ``random_label_prob``."""
+    return [RunSpec("agreement_network", train_profile, {**train_overrides, "model": models[k % len(models)],
+                                                         "seed": k, "random_label_prob": random_label_prob})
+            for k in range(networks)]
+
+
+def trained_networks(specs: list[RunSpec]) -> tuple[Recording, list[RunResult]]:
+    """Run (or reuse) every network of ``specs``; their stacked :class:`Recording` and the runs."""
+    results = [run_spec(spec) for spec in specs]
+    return load_recording([(NetworkJob.from_params(r.params), r.run_dir) for r in results]), results
+
+
+def _networks(params: dict[str, Any]) -> list[RunSpec]:
+    return [spec for prob in params["random_label_probs"]
+            for spec in network_specs(params["train_profile"], params["train_overrides"], params["models"],
+                                      params["networks"], prob)]
+
+
+SWEEPS = {"agreement": _networks}
