@@ -11,6 +11,7 @@ a run (kernel start-up, imports, data loading, evaluation) overlaps.
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 
@@ -48,13 +49,14 @@ def main() -> None:
         (SerialExecutor(), LocalExecutor(jobs=args.jobs))
     alone = sorted(timed_sweep(one, specs) for _ in range(args.repeats))
     pooled = sorted(timed_sweep(pool, specs) for _ in range(args.repeats))
+    pool_s, alone_s = statistics.median(pooled), statistics.median(alone)
     what = f"one run per GPU on {len(gpus)} GPUs vs one GPU" if gpus else f"local pool, --jobs {args.jobs}, vs serial"
-    median = lambda xs: xs[len(xs) // 2]  # noqa: E731
     emit("sweep", device, {"runs": args.runs, "epochs": args.epochs, "cores": os.cpu_count(),
                            "repeats": args.repeats},
          [Row(f"sweep of {args.runs} smoke trainings: {what}",
-              f"{median(pooled):.1f} s [{pooled[0]:.1f}, {pooled[-1]:.1f}] vs {median(alone):.1f} s "
-              f"[{alone[0]:.1f}, {alone[-1]:.1f}]", median(alone) / median(pooled))])
+              f"{pool_s:.1f} s [{pooled[0]:.1f}, {pooled[-1]:.1f}] vs "
+              f"{alone_s:.1f} s [{alone[0]:.1f}, {alone[-1]:.1f}]",
+              alone_s / pool_s)])
 
 
 if __name__ == "__main__":
