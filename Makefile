@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
+# `make run` schedules the profile's runs on a local pool: JOBS at once (EXECUTOR=serial: one by one)
+EXECUTOR ?= local
+JOBS ?= 2
 
 .PHONY: run test report lint bench data clean-venv
 
@@ -21,7 +24,7 @@ data:
 	@bash scripts/bootstrap-data.sh
 
 run: $(VENV)/.installed data
-	$(PY) -m reprlab run-all --profile $(PROFILE)
+	$(PY) -m reprlab run-all --profile $(PROFILE) --executor $(EXECUTOR) $(if $(filter local,$(EXECUTOR)),--jobs $(JOBS))
 	$(PY) -m reprlab report
 	$(PY) -m reprlab claims
 

@@ -2,10 +2,12 @@
 submitted again, two launchers on one sweep train each run once, Ctrl-C stops the workers."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from reprlab.io import read_json
 from reprlab.workbench.cli import main
 from reprlab.workbench.executors import LocalExecutor, SerialExecutor, SubmititExecutor, make_executor
 from reprlab.workbench.runner import RunSpec
+from reprlab.workbench.sweeps import plan
 
 SWEEP = [RunSpec("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": seed}) for seed in range(4)]
 
@@ -99,6 +102,29 @@ def test_two_launchers_on_the_same_sweep_train_each_run_once():
     assert all(s["attempt"] == 1 for s in statuses)  # nobody trained a run twice
     joined = "\n".join(outs)
     assert joined.count("[done]") == 2 and joined.count("[reused]") == 2, joined
+
+
+def test_a_preempted_submitit_job_is_requeued_and_resumes_its_run():
+    executor = SubmititExecutor(cluster="local", poll_seconds=0.2)
+    (run,) = plan([RunSpec("train_classifier", "smoke", {"epochs": 20})])
+    job = executor.start(run, False, lambda _: None)
+    deadline = time.monotonic() + 300
+    while not (run.run_dir / "checkpoints" / "last.pt").exists():
+        assert time.monotonic() < deadline and not job.done(), "training never wrote a checkpoint"
+        time.sleep(0.05)
+    task = int((run.run_dir.parent / f".{run.run_dir.name}.lock").read_text())  # the job's process
+    os.kill(task, signal.SIGUSR2)  # what SLURM sends before pre-emption: submitit's checkpoint hook runs
+    result = None
+    while result is None:
+        result = executor.poll(run, job, lambda _: None)
+        time.sleep(0.2)
+    log = Path(job.paths.stdout).read_text()
+    assert result.status == "completed" and "Requeued job" in log, log
+    status = read_json(run.run_dir / "status.json")
+    assert status["attempt"] == 2 and status["executor"].startswith("submitit-local job")
+    resumed_after = int(re.search(r"resumed from .* after epoch (\d+)/20", log).group(1))
+    assert resumed_after < 20  # the pre-empted kernel stopped training; the requeued job went on
+    assert [r["epoch"] for r in read_json(run.run_dir / "history.json")] == list(range(1, 21))
 
 
 def test_ctrl_c_in_the_launcher_stops_its_workers_and_the_runs_resume():

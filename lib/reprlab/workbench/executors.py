@@ -6,9 +6,9 @@
 - ``slurm``: one SLURM job per run through ``submitit`` (``submitit-local``: the same pickling and
   job protocol, run as local processes, for tests and for trying a sweep without a cluster).
 
-:meth:`Executor.run` plans the runs with their children (:mod:`reprlab.workbench.sweeps`), runs
-each group of independent runs concurrently, children before the runs that use them, and prints
-one line per run as it starts, finishes, resumes or fails. Run directories may live on a shared
+:meth:`Executor.run` plans the runs with the runs they need (:mod:`reprlab.workbench.sweeps`),
+starts each as soon as those are complete, and prints one line per run as it starts, finishes,
+resumes or fails. Run directories may live on a shared
 filesystem (``REPRLAB_RUNS``): the run-directory lock makes two workers never train the same run,
 and a run whose worker was killed resumes from its last checkpoint when submitted again.
 """
@@ -16,24 +16,21 @@ and a run whose worker was killed resumes from its last checkpoint when submitte
 import contextlib
 import json
 import os
-import queue
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reprlab import paths
 from reprlab.workbench.rundir import read_status
-from reprlab.workbench.runner import EXECUTOR_ENV, PARENT_ENV, RunResult, RunSpec, run_notebook
-from reprlab.workbench.sweeps import PlannedRun, plan, waves
+from reprlab.workbench.runner import EXECUTOR_ENV, PARENT_ENV, RunResult, RunSpec, interrupt_kernels, run_notebook
+from reprlab.workbench.sweeps import PlannedRun, plan
 from reprlab.workbench.worker import REUSED
 
 EXECUTORS = ("serial", "local", "slurm", "submitit-local")
@@ -42,44 +39,80 @@ Log = Callable[[str], None]
 
 
 class Executor(ABC):
-    """Runs :class:`RunSpec` s; subclasses say how one group of independent runs executes."""
+    """Runs :class:`RunSpec` s. A subclass says how one run starts (:meth:`start`) and how its end
+    is noticed (:meth:`poll`); ``slots`` runs execute at once."""
 
     name = "serial"
+    slots = 1
+    poll_seconds = 0.2
 
     def run(self, specs: list[RunSpec], *, rerun: bool = False, log: Log = print) -> list[RunResult]:
-        """Run ``specs`` (and first every run they need), reusing complete runs; ``rerun`` runs the
-        given specs again (not their children). Returns one result per spec, in order. A failed
-        child fails the runs that need it (their error names the child and its run directory) and
-        nothing after its group starts."""
-        planned = plan(specs)
+        """Run ``specs`` and every run they need, each as soon as the runs it needs are complete
+        (up to ``slots`` at once), reusing complete runs; ``rerun`` runs the given specs again (not
+        their children). Returns one result per spec, in order; every run's result, in the order
+        they ended, is appended to ``self.finished``. A failed run fails the runs that need it
+        (their error names it and its run directory) and nothing new starts after it."""
+        waiting = plan(specs)
         done: dict[Path, RunResult] = {}
-        for group in waves(planned):
-            todo = []
-            for run in group:
-                if run.state == "complete" and not (rerun and run.requested):
-                    log(f"[reused]   {run.spec.describe()} -> {run.run_dir}")
-                    done[run.run_dir] = RunResult(run.spec.notebook, run.run_dir, "reused", run.params)
-                else:
-                    todo.append(run)
-            if todo:
-                done.update(zip((r.run_dir for r in todo), self.run_group(todo, rerun=rerun, log=log), strict=True))
-            failed = [r for r in done.values() if r.status == "failed"]
-            if failed:
-                break
+        running: dict[Path, tuple[PlannedRun, Any, float]] = {}
+        failure: RunResult | None = None
+        try:
+            while waiting or running:
+                for run in [r for r in waiting if all(d in done for d in r.needs)]:
+                    if failure is not None or len(running) >= self.slots:
+                        break
+                    waiting.remove(run)
+                    if run.state == "complete" and not (rerun and run.requested):
+                        log(f"[reused]   {run.spec.describe()} -> {run.run_dir}")
+                        done[run.run_dir] = self._finish(run, RunResult(run.spec.notebook, run.run_dir, "reused",
+                                                                        run.params))
+                        continue
+                    running[run.run_dir] = (run, self.start(run, rerun and run.requested, log), time.perf_counter())
+                if not running and (failure is not None or not waiting):
+                    break
+                ended = False
+                for run_dir, (run, handle, started) in list(running.items()):
+                    result = self.poll(run, handle, log)
+                    if result is not None:
+                        ended = True
+                        result.seconds = time.perf_counter() - started
+                        done[run_dir] = self._finish(run, result)
+                        del running[run_dir]
+                        failure = failure or (result if result.status == "failed" else None)
+                if running and not ended:
+                    time.sleep(self.poll_seconds)
+        except KeyboardInterrupt:
+            self.cancel([handle for _, handle, _ in running.values()], log)
+            raise
         results = []
         for spec in specs:
             params, run_dir = spec.resolve()
             if run_dir in done:
                 results.append(done[run_dir])
-                continue
-            cause = next(r for r in done.values() if r.status == "failed")
-            results.append(RunResult(spec.notebook, run_dir, "failed", params,
-                                     f"{cause.notebook} failed: {cause.error} (see {cause.run_dir})"))
+            else:
+                assert failure is not None  # a run that never started waited for one that failed
+                results.append(RunResult(spec.notebook, run_dir, "failed", params, f"{failure.notebook} failed: "
+                                         f"{failure.error} (see {failure.run_dir})"))
         return results
 
+    def _finish(self, run: PlannedRun, result: RunResult) -> RunResult:
+        result.label = run.spec.describe()
+        if not hasattr(self, "finished"):
+            self.finished: list[RunResult] = []
+        self.finished.append(result)
+        return result
+
     @abstractmethod
-    def run_group(self, group: list[PlannedRun], *, rerun: bool, log: Log) -> list[RunResult]:
-        """Run every run of ``group`` (independent of each other) to its end; results in order."""
+    def start(self, run: PlannedRun, rerun: bool, log: Log) -> Any:
+        """Start ``run``; returns a handle for :meth:`poll`."""
+
+    @abstractmethod
+    def poll(self, run: PlannedRun, handle: Any, log: Log) -> RunResult | None:
+        """The result of the run behind ``handle`` once it has ended, else None."""
+
+    @abstractmethod
+    def cancel(self, handles: list[Any], log: Log) -> None:
+        """Stop the runs behind ``handles`` (Ctrl-C in the launcher); they resume when submitted again."""
 
 
 class SerialExecutor(Executor):
@@ -87,17 +120,15 @@ class SerialExecutor(Executor):
 
     name = "serial"
 
-    def run_group(self, group: list[PlannedRun], *, rerun: bool, log: Log) -> list[RunResult]:
-        results = []
-        for run in group:
-            with _parent_set(run.parent):
-                results.append(run_notebook(run.spec.notebook, run.spec.profile, dict(run.spec.overrides),
-                                            rerun=rerun and run.requested, log=log))
-            if results[-1].status == "failed":  # the rest of the group would be thrown away
-                results += [RunResult(r.spec.notebook, r.run_dir, "failed", r.params, "not started: an earlier "
-                                      f"run of the sweep failed ({results[-1].run_dir})") for r in group[len(results):]]
-                break
-        return results
+    def start(self, run: PlannedRun, rerun: bool, log: Log) -> RunResult:
+        with _parent_set(run.parent):
+            return run_notebook(run.spec.notebook, run.spec.profile, dict(run.spec.overrides), rerun=rerun, log=log)
+
+    def poll(self, run: PlannedRun, handle: RunResult, log: Log) -> RunResult:
+        return handle
+
+    def cancel(self, handles: list[Any], log: Log) -> None:
+        pass  # the run executes in this process: Ctrl-C already reached it
 
 
 @dataclass
@@ -110,8 +141,6 @@ class LocalExecutor(Executor):
     jobs: int = 0
     gpus: tuple[int, ...] = ()
     name: str = field(default="local", init=False)
-    _live: dict[int, subprocess.Popen] = field(default_factory=dict, init=False, repr=False)
-    _stopping: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.jobs = self.jobs or len(self.gpus) or 1
@@ -120,65 +149,46 @@ class LocalExecutor(Executor):
         if self.gpus and self.jobs > len(self.gpus):
             raise ValueError(f"--jobs {self.jobs} with --gpus {','.join(map(str, self.gpus))}: one run per GPU, "
                              f"so at most {len(self.gpus)} jobs")
+        self.slots = self.jobs
+        self._free = list(self.gpus[: self.jobs]) if self.gpus else [None] * self.jobs
 
-    def run_group(self, group: list[PlannedRun], *, rerun: bool, log: Log) -> list[RunResult]:
-        slots: queue.Queue = queue.Queue()
-        for slot in (self.gpus or [None] * self.jobs)[: self.jobs]:
-            slots.put(slot)
-        self._stopping.clear()
-        with ThreadPoolExecutor(self.jobs) as pool:
-            futures = [pool.submit(self._run_one, run, rerun and run.requested, slots, log) for run in group]
-            try:
-                pending = set(futures)
-                while pending:  # short waits, so Ctrl-C reaches this thread
-                    _, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
-            except KeyboardInterrupt:
-                self.cancel(log)
-                raise
-        return [f.result() for f in futures]
+    def start(self, run: PlannedRun, rerun: bool, log: Log) -> tuple[subprocess.Popen, int | None, Path]:
+        slot = self._free.pop(0)
+        env = {**os.environ, EXECUTOR_ENV: self.name if slot is None else f"{self.name} gpu {slot}",
+               PARENT_ENV: run.parent}
+        if slot is not None:
+            env["CUDA_VISIBLE_DEVICES"] = str(slot)
+        elif self.jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
+            env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // self.jobs))
+        command = [sys.executable, "-m", "reprlab.workbench.worker", json.dumps(run.spec.to_json())]
+        if rerun:
+            command.append("--rerun")
+        log_path = run_log_path(run.run_dir)
+        _announce(run, log_path, log)
+        with open(log_path, "ab") as out:
+            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                    start_new_session=True)  # Ctrl-C reaches it only through cancel()
+        return proc, slot, log_path
 
-    def _run_one(self, run: PlannedRun, rerun: bool, slots: queue.Queue, log: Log) -> RunResult:
-        slot = slots.get()
-        try:
-            if self._stopping.is_set():
-                return RunResult(run.spec.notebook, run.run_dir, "failed", run.params, "cancelled")
-            env = {**os.environ, EXECUTOR_ENV: self.name if slot is None else f"{self.name} gpu {slot}",
-                   PARENT_ENV: run.parent}
-            if slot is not None:
-                env["CUDA_VISIBLE_DEVICES"] = str(slot)
-            elif self.jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
-                env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // self.jobs))
-            command = [sys.executable, "-m", "reprlab.workbench.worker", json.dumps(run.spec.to_json())]
-            if rerun:
-                command.append("--rerun")
-            log_path = run_log_path(run.run_dir)
-            _announce(run, log_path, log)
-            start = time.perf_counter()
-            with open(log_path, "ab") as out:
-                proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                        start_new_session=True)  # Ctrl-C reaches it only through cancel()
-                self._live[proc.pid] = proc
-                try:
-                    code = proc.wait()
-                finally:
-                    self._live.pop(proc.pid, None)
-            if code == REUSED:  # another launcher finished it while this worker waited for its lock
-                log(f"[reused]   {run.spec.describe()} -> {run.run_dir} (another worker ran it)")
-                return RunResult(run.spec.notebook, run.run_dir, "reused", run.params)
-            ended = (f"worker killed by signal {-code}; submit again to resume from the last checkpoint" if code < 0
-                     else f"worker exited with code {code}")
-            return _finished(run, time.perf_counter() - start, log_path, log, ended)
-        finally:
-            slots.put(slot)
+    def poll(self, run: PlannedRun, handle: tuple[subprocess.Popen, int | None, Path], log: Log) -> RunResult | None:
+        proc, slot, log_path = handle
+        code = proc.poll()
+        if code is None:
+            return None
+        self._free.append(slot)
+        if code == REUSED:  # another launcher finished it while this worker waited for its lock
+            log(f"[reused]   {run.spec.describe()} -> {run.run_dir} (another worker ran it)")
+            return RunResult(run.spec.notebook, run.run_dir, "reused", run.params)
+        ended = (f"worker killed by signal {-code}; submit again to resume from the last checkpoint" if code < 0
+                 else f"worker exited with code {code}")
+        return _ended(run, log_path, log, ended)
 
-    def cancel(self, log: Log = print) -> None:
-        """Stop every live worker as Ctrl-C would (its run records ``interrupted`` and resumes
-        later) and start no more."""
-        self._stopping.set()
-        for proc in list(self._live.values()):
+    def cancel(self, handles: list[tuple[subprocess.Popen, int | None, Path]], log: Log) -> None:
+        """Stop every live worker as Ctrl-C would: its run records ``interrupted``."""
+        for proc, _, _ in handles:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(signal.SIGTERM)
-        for proc in list(self._live.values()):
+        for proc, _, _ in handles:
             try:
                 proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
@@ -232,60 +242,48 @@ def slurm_options(values: dict[str, Any], where: str) -> SlurmOptions:
 @dataclass
 class SubmititExecutor(Executor):
     """One job per run through ``submitit``: on SLURM (``cluster="slurm"``), or as local processes
-    with the same job protocol (``cluster="local"``). Jobs log to ``<runs>/.submitit/``. A job
-    that SLURM pre-empts or times out is requeued (submitit's checkpoint hook) and resumes its run
-    from the last checkpoint."""
+    with the same job protocol (``cluster="local"``). Every ready run is submitted at once (the
+    scheduler queues them). Jobs log to ``<runs>/.submitit/``. A job that SLURM pre-empts or
+    times out is requeued (submitit's checkpoint hook) and resumes its run from the last checkpoint."""
 
     options: SlurmOptions = field(default_factory=SlurmOptions)
     cluster: str = "slurm"
     poll_seconds: float = 2.0
     name: str = field(default="slurm", init=False)
-    _jobs: list = field(default_factory=list, init=False, repr=False)
+    slots: int = field(default=1 << 30, init=False)
 
     def __post_init__(self) -> None:
         self.name = "slurm" if self.cluster == "slurm" else "submitit-local"
         if self.cluster == "slurm" and shutil.which("sbatch") is None:
             raise ValueError("--executor slurm needs SLURM's sbatch on PATH (this machine has none); "
                              "use --executor submitit-local to try the same jobs as local processes")
+        self._executor = None
 
-    def run_group(self, group: list[PlannedRun], *, rerun: bool, log: Log) -> list[RunResult]:
+    def start(self, run: PlannedRun, rerun: bool, log: Log) -> Any:
         import submitit
 
-        folder = paths.runs_dir() / ".submitit"
-        executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster)
-        executor.update_parameters(name="reprlab", stderr_to_stdout=True, **self.options.submitit_parameters())
-        if self.cluster == "local":
-            executor.update_parameters(gpus_per_node=0)  # local processes share this machine's devices
-        started = []
-        try:
-            for run in group:
-                task = NotebookTask(run.spec, rerun and run.requested, run.parent, self.name)
-                with _env_set({EXECUTOR_ENV: self.name}):
-                    job = executor.submit(task)
-                self._jobs.append(job)
-                _announce(run, Path(job.paths.stdout), log, f"job {job.job_id}")
-                started.append((run, job, time.perf_counter()))
-            results: dict[int, RunResult] = {}
-            while len(results) < len(started):
-                for i, (run, job, start) in enumerate(started):
-                    if i not in results and job.done():
-                        with contextlib.suppress(Exception):  # a job that died: the status file says so
-                            job.result()
-                        results[i] = _finished(run, time.perf_counter() - start, Path(job.paths.stdout), log,
-                                               f"job {job.job_id} ended in state {job.state}")
-                if len(results) < len(started):
-                    time.sleep(self.poll_seconds)
-        except KeyboardInterrupt:
-            self.cancel(log)
-            raise
-        return [results[i] for i in range(len(started))]
+        if self._executor is None:
+            self._executor = submitit.AutoExecutor(folder=paths.runs_dir() / ".submitit", cluster=self.cluster)
+            self._executor.update_parameters(name="reprlab", stderr_to_stdout=True,
+                                             **self.options.submitit_parameters())
+            if self.cluster == "local":
+                self._executor.update_parameters(gpus_per_node=0)  # local processes share this machine's devices
+        job = self._executor.submit(NotebookTask(run.spec, rerun, run.parent, self.name))
+        _announce(run, Path(job.paths.stdout), log, f"job {job.job_id}")
+        return job
 
-    def cancel(self, log: Log = print) -> None:
-        """Cancel every job this launcher submitted that has not ended."""
-        for job in self._jobs:
-            if not job.done():
-                with contextlib.suppress(Exception):
-                    job.cancel(check=False)
+    def poll(self, run: PlannedRun, job: Any, log: Log) -> RunResult | None:
+        if not job.done():
+            return None
+        with contextlib.suppress(Exception):  # a job that died: the run's status file says so
+            job.result()
+        return _ended(run, Path(job.paths.stdout), log, f"job {job.job_id} ended in state {job.state}")
+
+    def cancel(self, jobs: list[Any], log: Log) -> None:
+        """Cancel every job this launcher is waiting for."""
+        for job in jobs:
+            with contextlib.suppress(Exception):
+                job.cancel(check=False)
         log("[cancelled] the launcher cancelled its jobs; submit again to resume")
 
 
@@ -316,6 +314,7 @@ class NotebookTask:
     def checkpoint(self) -> Any:
         import submitit
 
+        interrupt_kernels()  # the notebook stops training now; the requeued job resumes from its checkpoint
         return submitit.helpers.DelayedSubmission(NotebookTask(self.spec, False, self.parent, self.executor))
 
 
@@ -346,15 +345,15 @@ def _announce(run: PlannedRun, log_path: Path, log: Log, what: str = "") -> None
     log(f"{verb}  {run.spec.describe()} -> {run.run_dir} ({where}log {log_path})")
 
 
-def _finished(run: PlannedRun, seconds: float, log_path: Path, log: Log, otherwise: str) -> RunResult:
+def _ended(run: PlannedRun, log_path: Path, log: Log, otherwise: str) -> RunResult:
     """The result of a run a worker or job executed, read from its ``status.json``."""
     status = read_status(run.run_dir, lambda _: None) or {}
     if status.get("status") == "completed":
-        log(f"[done]     {run.spec.describe()} in {seconds:.0f}s -> {run.run_dir}")
-        return RunResult(run.spec.notebook, run.run_dir, "completed", run.params, seconds=seconds)
+        log(f"[done]     {run.spec.describe()} in {status.get('seconds', 0):.0f}s -> {run.run_dir}")
+        return RunResult(run.spec.notebook, run.run_dir, "completed", run.params)
     error = status.get("error") or otherwise
     log(f"[FAILED]   {run.spec.describe()}: {error}; run directory {run.run_dir}, log {log_path}")
-    return RunResult(run.spec.notebook, run.run_dir, "failed", run.params, error, seconds)
+    return RunResult(run.spec.notebook, run.run_dir, "failed", run.params, error)
 
 
 @contextlib.contextmanager

@@ -164,8 +164,9 @@ def run_spec(spec: RunSpec, *, rerun: bool = False, log=print) -> "RunResult":
 @dataclass
 class RunResult:
     """A run of ``notebook``: its directory, how it ended (``"completed"``, ``"reused"`` or
-    ``"failed"``), the error if it failed, the parameters it ran with (every parameter), and the
-    wall seconds this call took (a reused run: the lookup only)."""
+    ``"failed"``), the error if it failed, the parameters it ran with (every parameter), the
+    wall seconds this call took (a reused run: the lookup only), and a one-line label (the run's
+    :meth:`RunSpec.describe`, set by executors)."""
 
     notebook: str
     run_dir: Path
@@ -173,6 +174,7 @@ class RunResult:
     params: dict[str, Any]
     error: str = ""
     seconds: float = 0.0
+    label: str = ""
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -233,6 +235,7 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
     start = time.time()
     os.environ[PARENT_ENV] = str(run_dir)  # inherited by the kernel, so its own runs know their caller
     kernels: list = []
+    _LIVE_KERNELS[run_dir] = kernels
     try:
         with _interrupts_reach(kernels) as interrupted:
             pm.execute_notebook(jupytext.read(notebook_path(notebook)), str(executed), parameters=params,
@@ -251,7 +254,12 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
         _finish(status_path, "interrupted", start, error="interrupted (Ctrl-C or SIGTERM)")
         log(f"[{notebook}] interrupted; run it again to resume from the last checkpoint in {run_dir}")
         raise
+    except SystemExit:  # submitit's pre-emption hook requeues the job, then exits its process
+        _finish(status_path, "interrupted", start, error="pre-empted: the job exited (requeued on SLURM)")
+        log(f"[{notebook}] pre-empted; the requeued job resumes from the last checkpoint in {run_dir}")
+        raise
     finally:
+        del _LIVE_KERNELS[run_dir]
         if parent:
             os.environ[PARENT_ENV] = parent
         else:
@@ -305,30 +313,39 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
         log(format_plan(groups, rerun))
         return []
     executor = executor or SerialExecutor()
-    results = []
-    for i, spec in enumerate(specs, 1):
-        log(f"== notebook {i}/{len(specs)}: {spec.notebook}")
-        start = time.perf_counter()
-        results.append(executor.run([spec], rerun=rerun, log=log)[0])
-        results[-1].seconds = time.perf_counter() - start  # with the runs it needed
-        if results[-1].status == "failed":
-            break
-    log(timing_table(results))
+    executor.finished = []
+    start = time.perf_counter()
+    if executor.slots == 1:  # one at a time: in the profile's order, each notebook after the runs it needs
+        results = []
+        for i, spec in enumerate(specs, 1):
+            log(f"== notebook {i}/{len(specs)}: {spec.notebook}")
+            results.append(executor.run([spec], rerun=rerun, log=log)[0])
+            if results[-1].status == "failed":
+                break
+    else:  # every run as soon as the runs it needs are complete
+        log(f"== {len(specs)} notebooks and the runs they need, up to {executor.slots} at once ({executor.name})")
+        results = executor.run(specs, rerun=rerun, log=log)
+    log(timing_table(executor.finished, time.perf_counter() - start))
     return results
 
 
-def timing_table(results: list[RunResult]) -> str:
-    """Where the time went: one line per notebook with its wall time in this call, its share of
-    the total, how it ended, and for a reused run what it took when it ran (from ``status.json``)."""
+def timing_table(results: list[RunResult], wall_seconds: float | None = None) -> str:
+    """Where the time went: one line per run (in the order they ended) with its own wall time, its
+    share of all the runs' time, how it ended, and for a reused run what it took when it ran
+    (from ``status.json``); then the total, and the wall time when runs overlapped."""
     total = sum(r.seconds for r in results) or 1.0
-    lines = [f"{'notebook':<24} {'minutes':>8} {'share':>6}  status", "-" * 56]
+    width = max([len(r.label or r.notebook) for r in results] + [24])
+    lines = [f"{'run':<{width}} {'minutes':>8} {'share':>6}  status", "-" * (width + 32)]
     for r in results:
         note = r.status
         if r.status == "reused":
             earlier = (read_status(r.run_dir, lambda _: None) or {}).get("seconds")
             note += f" (ran {earlier / 60:.1f} min)" if isinstance(earlier, int | float) else ""
-        lines.append(f"{r.notebook:<24} {r.seconds / 60:>8.1f} {100 * r.seconds / total:>5.0f}%  {note}")
-    lines.append(f"{'total':<24} {total / 60:>8.1f}")
+        share = 100 * r.seconds / total
+        lines.append(f"{r.label or r.notebook:<{width}} {r.seconds / 60:>8.1f} {share:>5.0f}%  {note}")
+    lines.append(f"{'total':<{width}} {total / 60:>8.1f}")
+    if wall_seconds is not None and wall_seconds < 0.95 * total:
+        lines.append(f"{'wall (runs overlapped)':<{width}} {wall_seconds / 60:>8.1f}")
     return "\n".join(lines)
 
 
@@ -337,6 +354,20 @@ def _finish(status_path: Path, state: str, start: float, error: str = "") -> Non
     status.update(status=state, finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
                   seconds=round(time.time() - start, 1), error=error)
     write_json(status_path, status)
+
+
+#: The kernels of the runs executing in this process, by run directory.
+_LIVE_KERNELS: dict[Path, list] = {}
+
+
+def interrupt_kernels() -> None:
+    """Interrupt (as Ctrl-C does) the kernel of every run executing in this process, so training
+    stops at once; used before a pre-empted job exits, which would otherwise leave its kernel
+    training on while the requeued job resumes the same run."""
+    for kernels in _LIVE_KERNELS.values():
+        for km in kernels:
+            with contextlib.suppress(Exception):  # a kernel that already ended
+                os.killpg(km.provisioner.pid, signal.SIGINT)
 
 
 def _kernel_manager(log_path: Path, live: list) -> type:

@@ -1,8 +1,9 @@
 """Sweeps as data: the child runs a notebook starts, known from its parameters before it executes.
 
 Each paper declares them once, in ``reprlab.papers.<paper>.runs.SWEEPS``: ``{notebook: function}``
-mapping the notebook's resolved parameters to the :class:`~reprlab.workbench.runner.RunSpec` of
-every run it will start (the notebook itself builds its runs with the same functions). An
+mapping the notebook's resolved parameters and its profile to the
+:class:`~reprlab.workbench.runner.RunSpec` of every run it starts or reads (the notebook itself
+builds its runs with the same functions). An
 executor runs the children first, concurrently where it can, then the notebook, which finds them
 complete and reuses them; ``--dry-run`` shows the plan.
 """
@@ -18,35 +19,38 @@ from reprlab.papers import PAPERS
 from reprlab.workbench.rundir import read_status
 from reprlab.workbench.runner import RunSpec
 
-Sweep = Callable[[dict[str, Any]], list[RunSpec]]
+Sweep = Callable[[dict[str, Any], str], list[RunSpec]]
 
 
 @cache
 def declared_sweeps() -> dict[str, Sweep]:
-    """``{notebook: function of its parameters -> child RunSpecs}`` over every paper."""
+    """``{notebook: function of its parameters and profile -> child RunSpecs}`` over every paper."""
     sweeps: dict[str, Sweep] = {}
     for paper in PAPERS:
         sweeps.update(importlib.import_module(f"reprlab.papers.{paper}.runs").SWEEPS)
     return sweeps
 
 
-def child_runs(notebook: str, params: dict[str, Any]) -> list[RunSpec]:
-    """The runs ``notebook`` starts when it executes with ``params`` (none for most notebooks)."""
+def child_runs(notebook: str, params: dict[str, Any], profile: str) -> list[RunSpec]:
+    """The runs ``notebook`` needs when it executes with ``params`` under ``profile`` (none for
+    most notebooks)."""
     sweep = declared_sweeps().get(notebook)
-    return sweep(params) if sweep else []
+    return sweep(params, profile) if sweep else []
 
 
 @dataclass
 class PlannedRun:
     """A run of a plan: its spec, parameters and directory; ``state`` one of ``complete`` (reused),
-    ``resume`` (an interrupted or failed run continues) or ``new``; ``depth`` 0 for a run with no
-    children, else one more than its deepest child; ``parent`` the run directory of the run that
-    needs it ("" for a run asked for directly)."""
+    ``resume`` (an interrupted or failed run continues) or ``new``; ``needs`` the directories of
+    the runs it starts (complete before it starts); ``depth`` 0 for a run that needs none, else
+    one more than its deepest need; ``parent`` the run directory of the run that needs it ("" for a
+    run asked for directly)."""
 
     spec: RunSpec
     params: dict[str, Any]
     run_dir: Path
     state: str
+    needs: tuple[Path, ...]
     depth: int
     parent: str = ""
 
@@ -68,28 +72,20 @@ def plan(specs: Iterable[RunSpec]) -> list[PlannedRun]:
     directory). Parameters are resolved and checked here, before anything runs."""
     planned: dict[Path, PlannedRun] = {}
 
-    def visit(spec: RunSpec, parent: str, path: tuple[Path, ...]) -> int:
+    def visit(spec: RunSpec, parent: str, path: tuple[Path, ...]) -> PlannedRun:
         params, run_dir = spec.resolve()
         if run_dir in path:
             raise ValueError(f"{spec.describe()} needs itself (through {' -> '.join(p.parent.name for p in path)})")
-        if run_dir in planned:
-            return planned[run_dir].depth
-        depth = 1 + max((visit(child, str(run_dir), (*path, run_dir)) for child in child_runs(spec.notebook, params)),
-                        default=-1)
-        planned[run_dir] = PlannedRun(spec, params, run_dir, run_state(run_dir), depth, parent)
-        return depth
+        if run_dir not in planned:
+            children = child_runs(spec.notebook, params, spec.profile)
+            needs = [visit(child, str(run_dir), (*path, run_dir)) for child in children]
+            planned[run_dir] = PlannedRun(spec, params, run_dir, run_state(run_dir), tuple(n.run_dir for n in needs),
+                                          1 + max((n.depth for n in needs), default=-1), parent)
+        return planned[run_dir]
 
     for spec in specs:
         visit(spec, "", ())
     return sorted(planned.values(), key=lambda p: p.depth)  # stable: children before parents
-
-
-def waves(planned: list[PlannedRun]) -> list[list[PlannedRun]]:
-    """``planned`` in groups that may run concurrently: every run's children in an earlier group."""
-    groups: dict[int, list[PlannedRun]] = {}
-    for run in planned:
-        groups.setdefault(run.depth, []).append(run)
-    return [groups[d] for d in sorted(groups)]
 
 
 def plan_by_request(specs: list[RunSpec]) -> dict[str, list[PlannedRun]]:

@@ -158,6 +158,8 @@ def cached_image_statistics(images: np.ndarray, indices: np.ndarray, cache: str 
     if len(missing):
         order = {idx: i for i, idx in enumerate(indices)}
         fresh = image_statistics(np.asarray(images)[[order[i] for i in missing]], missing)
-        known = fresh if known is None else pd.concat([known, fresh]).sort_index()
+        if cache.exists():  # another run (e.g. a concurrent worker) may have added examples meanwhile
+            known = pd.read_csv(cache, index_col="index")
+        known = fresh if known is None else pd.concat([known[~known.index.isin(fresh.index)], fresh]).sort_index()
         atomic_write(cache, lambda p: known.to_csv(p))
     return known.loc[indices]

@@ -22,7 +22,7 @@ def trained_networks(specs: list[RunSpec]) -> tuple[Recording, list[RunResult]]:
     return load_recording([(NetworkJob.from_params(r.params), r.run_dir) for r in results]), results
 
 
-def _networks(params: dict[str, Any]) -> list[RunSpec]:
+def _networks(params: dict[str, Any], _profile: str) -> list[RunSpec]:
     return [spec for prob in params["random_label_probs"]
             for spec in network_specs(params["train_profile"], params["train_overrides"], params["models"],
                                       params["networks"], prob)]

@@ -26,7 +26,7 @@ def duet_train_run(model: str, profile: str, overrides: dict[str, Any] | None = 
     return run_spec(duet_train_spec(model, profile, overrides))
 
 
-def _model_runs(params: dict[str, Any]) -> list[RunSpec]:
+def _model_runs(params: dict[str, Any], _profile: str) -> list[RunSpec]:
     return [duet_train_spec(m, params["train_profile"], params["train_overrides"]) for m in params["models"]]
 
 

@@ -3,5 +3,5 @@
 
 from reprlab.papers.frequency.training import baseline_spec
 
-SWEEPS = {notebook: (lambda p: [baseline_spec(p["train_profile"])])
+SWEEPS = {notebook: (lambda p, _profile: [baseline_spec(p["train_profile"])])
           for notebook in ("frequency_filtering", "frequency_hars", "spectral_density")}

@@ -31,10 +31,19 @@ def less_data_specs(labels: list[str], levels: list[float], seeds: list[int], pr
             for label in labels for level in levels for seed in seeds]
 
 
+def label_bank_spec(params: dict[str, Any], profile: str) -> list[RunSpec]:
+    """The ``label_generation`` run whose label bank a ``label_training`` run with ``params`` reads
+    (same profile and dataset); none for categorical labels, which need no bank."""
+    if params["label"] == "category":
+        return []
+    return [RunSpec("label_generation", profile, {"dataset": params["dataset"]})]
+
+
 SWEEPS = {
-    "label_attacks": lambda p: [label_training_spec(label, p["train_profile"]) for label in p["labels"]],
-    "label_less_data": lambda p: less_data_specs(p["labels"], p["levels"], p["seeds"], p["train_profile"],
-                                                 p["level_budget"]),
+    "label_training": label_bank_spec,
+    "label_attacks": lambda p, _profile: [label_training_spec(label, p["train_profile"]) for label in p["labels"]],
+    "label_less_data": lambda p, _profile: less_data_specs(p["labels"], p["levels"], p["seeds"], p["train_profile"],
+                                                           p["level_budget"]),
 }
 
 

@@ -28,13 +28,13 @@ def corruption_specs(ratios: list[float], profile: str, ce_params: dict[str, Any
     return pairs
 
 
-def _evaluation_runs(params: dict[str, Any]) -> list[RunSpec]:
+def _evaluation_runs(params: dict[str, Any], _profile: str) -> list[RunSpec]:
     mcr2 = mcr2_train_spec(params["train_profile"], params["train_overrides"])
     return [mcr2, baseline_spec(mcr2, params["ce_params"])]
 
 
 SWEEPS = {
     "mcr2_evaluate": _evaluation_runs,
-    "mcr2_corruption_sweep": lambda p: [s for pair in corruption_specs(p["ratios"], p["train_profile"], p["ce_params"])
-                                        for s in pair],
+    "mcr2_corruption_sweep": lambda p, _profile: [
+        s for pair in corruption_specs(p["ratios"], p["train_profile"], p["ce_params"]) for s in pair],
 }
