@@ -4,6 +4,7 @@ import os
 import pickle
 import socket
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,46 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("REPRLAB_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("REPRLAB_REPORTS", str(tmp_path / "reports"))
     monkeypatch.setenv("REPRLAB_LABELS", str(tmp_path / "labels"))
+
+
+@dataclass
+class Workbook:
+    """A whole profile, run once: its folders, each notebook's result, every run's result in the
+    order they ended, and the directories of every run it started."""
+
+    runs: Path
+    labels: Path
+    results: dict
+    finished: list
+    started: set
+
+    def __getitem__(self, notebook: str):
+        return self.results[notebook]
+
+    def use(self, monkeypatch) -> None:
+        """Point this test's runs and labels folders at the workbook's (to reuse its runs)."""
+        monkeypatch.setenv("REPRLAB_RUNS", str(self.runs))
+        monkeypatch.setenv("REPRLAB_LABELS", str(self.labels))
+
+
+@pytest.fixture(scope="session")
+def smoke_workbook(tmp_path_factory) -> Workbook:
+    """The whole ``smoke`` profile, run once per session as ``make run`` runs ``quick`` (the local
+    pool, two workers, the profile as one graph). Tests that check a notebook's wiring read its run
+    here instead of executing it again."""
+    from reprlab.workbench.executors import LocalExecutor
+    from reprlab.workbench.runner import run_all
+
+    root = tmp_path_factory.mktemp("smoke-workbook")
+    with pytest.MonkeyPatch.context() as mp:
+        for name, folder in (("RUNS", "runs"), ("LABELS", "labels"), ("REPORTS", "reports")):
+            mp.setenv(f"REPRLAB_{name}", str(root / folder))
+        executor = LocalExecutor(jobs=2)
+        results = run_all("smoke", executor=executor, log=lambda _: None)
+    failed = [f"{r.notebook}: {r.error} ({r.run_dir})" for r in results if r.status != "completed"]
+    assert not failed, failed
+    started = {p.parent for p in (root / "runs").glob("*/*/status.json")}
+    return Workbook(root / "runs", root / "labels", {r.notebook: r for r in results}, executor.finished, started)
 
 
 def free_port() -> int:

@@ -52,7 +52,7 @@ class Executor(ABC):
         their children). Returns one result per spec, in order; every run's result, in the order
         they ended, is appended to ``self.finished``. A failed run fails the runs that need it
         (their error names it and its run directory) and nothing new starts after it."""
-        waiting = plan(specs)
+        waiting = _longest_chain_first(plan(specs))
         done: dict[Path, RunResult] = {}
         running: dict[Path, tuple[PlannedRun, Any, float]] = {}
         failure: RunResult | None = None
@@ -316,6 +316,17 @@ class NotebookTask:
 
         interrupt_kernels()  # the notebook stops training now; the requeued job resumes from its checkpoint
         return submitit.helpers.DelayedSubmission(NotebookTask(self.spec, False, self.parent, self.executor))
+
+
+def _longest_chain_first(planned: list[PlannedRun]) -> list[PlannedRun]:
+    """``planned`` with the runs that the longest chain of other runs waits for first (a label
+    bank before a lone training), so the last runs to start are the ones nothing waits for."""
+    chain: dict[Path, int] = {}
+    for run in reversed(planned):  # a run comes after everything it needs
+        chain.setdefault(run.run_dir, 0)
+        for need in run.needs:
+            chain[need] = max(chain.get(need, 0), chain[run.run_dir] + 1)
+    return sorted(planned, key=lambda run: -chain[run.run_dir])
 
 
 def make_executor(kind: str, *, jobs: int = 0, gpus: tuple[int, ...] = (),

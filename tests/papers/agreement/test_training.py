@@ -3,7 +3,7 @@ import pytest
 
 from reprlab.papers.agreement import learning_order as lo
 from reprlab.papers.agreement.training import NetworkJob, load_recording, train_network
-from reprlab.workbench.runner import run_notebook, run_parameters
+from reprlab.workbench.runner import run_parameters
 
 
 def test_agreement_is_far_above_independent_networks(tmp_path):
@@ -25,10 +25,8 @@ def test_agreement_is_far_above_independent_networks(tmp_path):
         load_recording([(jobs[0], tmp_path / "net0"), (other_labels, tmp_path / "net1")])
 
 
-def test_smoke_notebooks_write_agreement_kappa_and_correlations():
-    result = run_notebook("agreement", "smoke", log=lambda _: None)
-    assert result.status == "completed"
-    m = result.metrics
+def test_smoke_notebooks_write_agreement_kappa_and_correlations(smoke_workbook):
+    m = smoke_workbook["agreement"].metrics
     assert len(m["agreement_per_epoch"]) == len(m["kappa_per_epoch"]) == 2
     assert set(m["correlations"]["entropy"]) == {"spearman", "ci_low", "ci_high"}
     assert set(m["random_label_final_agreement"]) == {"0", "1"}
@@ -36,6 +34,5 @@ def test_smoke_notebooks_write_agreement_kappa_and_correlations():
     runs = {p: [run_parameters(d) for d in dirs] for p, dirs in m["network_runs"].items()}
     assert {p: [(r["seed"], r["random_label_prob"]) for r in rs] for p, rs in runs.items()} == {
         "0": [(0, 0.0), (1, 0.0)], "1": [(0, 1.0), (1, 1.0)]}
-    stats = run_notebook("image_statistics", "smoke", log=lambda _: None)
-    assert stats.status == "completed" and stats.metrics["examples"] > 250
+    assert smoke_workbook["image_statistics"].metrics["examples"] > 250
 

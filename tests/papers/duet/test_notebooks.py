@@ -6,12 +6,10 @@ import pytest
 from reprlab.workbench.runner import run_notebook
 
 
-@pytest.mark.slow
-def test_smoke_profile_runs_every_duet_notebook():
+def test_smoke_profile_runs_every_duet_notebook(smoke_workbook, monkeypatch):
+    smoke_workbook.use(monkeypatch)  # run_notebook below finds the workbook's runs complete
     quiet = {"log": lambda _: None}
-    evaluated = run_notebook("duet_evaluate", "smoke", **quiet)
-    assert evaluated.status == "completed", evaluated.error
-    m = evaluated.metrics
+    m = smoke_workbook["duet_evaluate"].metrics
     assert set(m["models"]) == {"duet", "simclr", "essl"}
     duet, simclr, essl = (m["models"][k] for k in ("duet", "simclr", "essl"))
     for row in (duet, simclr, essl):
@@ -30,8 +28,7 @@ def test_smoke_profile_runs_every_duet_notebook():
     assert (trained.run_dir / "figures" / "loss_terms.png").exists()
     assert (run_notebook("duet_train", "smoke", **quiet).run_dir / "figures" / "group_distribution.png").exists()
 
-    generated = run_notebook("duet_generation", "smoke", **quiet)
-    assert generated.status == "completed", generated.error
+    generated = smoke_workbook["duet_generation"]
     g = generated.metrics
     assert g["models"]["duet"]["reconstruction_mse"] > 0 and "controlled_mse" not in g["models"]["simclr"]
     assert len(g["controlled_per_shift"]) == 3  # G - 1 shifts at G = 4

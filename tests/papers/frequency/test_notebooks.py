@@ -4,16 +4,11 @@ import numpy as np
 import pytest
 
 from reprlab.papers.frequency.spectra import spectral_centroid
-from reprlab.workbench.runner import run_notebook
 
 
-@pytest.mark.slow
-def test_smoke_profile_runs_every_frequency_notebook():
-    quiet = {"log": lambda _: None}
-    filtering = run_notebook("frequency_filtering", "smoke", **quiet)
-    assert filtering.status == "completed", filtering.error
-    gradients = run_notebook("frequency_gradients", "smoke", **quiet)
-    assert gradients.status == "reused"  # the filtering notebook trained it through the runner
+def test_smoke_profile_runs_every_frequency_notebook(smoke_workbook):
+    filtering, gradients = smoke_workbook["frequency_filtering"], smoke_workbook["frequency_gradients"]
+    assert filtering.metrics["train_run"] == str(gradients.run_dir)  # the filtering notebook read that run
     g = gradients.metrics
     spectrum = np.asarray(g["spectrum_mean"])
     assert spectrum.shape == (g["epochs"] + 1, 20) and g["bands"] == 20  # 28x28, centred bands
@@ -30,21 +25,18 @@ def test_smoke_profile_runs_every_frequency_notebook():
     assert set(f["low_accuracy"]) == set(f["high_accuracy"]) == {"4", "12"}
     assert (filtering.run_dir / "figures" / "filtered_examples.png").exists()
 
-    hars = run_notebook("frequency_hars", "smoke", **quiet)
-    assert hars.status == "completed", hars.error
+    hars = smoke_workbook["frequency_hars"]
     h = hars.metrics
     assert h["accuracy"]["baseline"]["original"]["0"] == pytest.approx(g["test_accuracy"], abs=1e-6)
     assert set(h["accuracy"]["HARS"]["high"]) == set(h["accuracy"]["baseline"]["high"]) == {"4", "12"}
     assert (hars.run_dir / "figures" / "hars_examples.png").exists()
 
 
-@pytest.mark.slow
-def test_smoke_spectral_density_notebook():
-    result = run_notebook("spectral_density", "smoke", log=lambda _: None)
-    assert result.status == "completed", result.error
+def test_smoke_spectral_density_notebook(smoke_workbook):
+    result = smoke_workbook["spectral_density"]
     m = result.metrics
-    baseline = run_notebook("frequency_gradients", "smoke", log=lambda _: None)
-    assert baseline.status == "reused"
+    baseline = smoke_workbook["frequency_gradients"]
+    assert m["baseline_run"] == str(baseline.run_dir)
     assert m["original_accuracy"]["f_baseline"] == pytest.approx(baseline.metrics["test_accuracy"], abs=1e-6)
     assert set(m["high_pass_accuracy"]) == {"f_scr", "f_baseline", "f_wcr"}
     high = m["high_pass_accuracy"]

@@ -4,10 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reprlab import paths
 from reprlab.io import read_json
 from reprlab.papers.labels.attacks import summary
-from reprlab.workbench.runner import run_notebook
 
 
 def test_summary_reads_the_claims_at_the_middle_eps():
@@ -25,20 +23,16 @@ def test_summary_reads_the_claims_at_the_middle_eps():
     assert out["fgsm_accuracy"] == {"category": 0.4, "speech": 0.6, "random": 0.7, "lowdim": 0.2}
 
 
-@pytest.mark.slow
-def test_smoke_profile_runs_every_label_notebook():
-    quiet = {"log": lambda _: None}
-    generation = run_notebook("label_generation", "smoke", **quiet)
-    assert generation.status == "completed"
+def test_smoke_profile_runs_every_label_notebook(smoke_workbook):
+    generation = smoke_workbook["label_generation"]
     types = ("speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert", "glove")
     assert set(generation.metrics["statistics"]) == set(types)
     for kind in types:  # every bank and its sidecar, in the labels directory
-        assert (paths.labels_dir() / f"fashionmnist_{kind}.npy").exists()
-        assert (paths.labels_dir() / f"fashionmnist_{kind}.json").exists()
+        assert (smoke_workbook.labels / f"fashionmnist_{kind}.npy").exists()
+        assert (smoke_workbook.labels / f"fashionmnist_{kind}.json").exists()
     assert (generation.run_dir / "figures" / "gallery.svg").exists()
 
-    attacks = run_notebook("label_attacks", "smoke", **quiet)
-    assert attacks.status == "completed", attacks.error
+    attacks = smoke_workbook["label_attacks"]
     table = pd.DataFrame(attacks.metrics["table"])
     assert len(table) == 2 * 2 * 2 * 2  # labels x methods x targeted x eps
     category = table[table["label"] == "category"].set_index(["method", "targeted", "eps"])["accuracy"]
@@ -53,14 +47,13 @@ def test_smoke_profile_runs_every_label_notebook():
     for figure in ("robustness_curves", "adversarial_examples"):
         assert (attacks.run_dir / "figures" / f"{figure}.png").exists()
 
-    less = run_notebook("label_less_data", "smoke", **quiet)
-    assert less.status == "completed", less.error
+    less = smoke_workbook["label_less_data"]
     table = pd.DataFrame(less.metrics["table"])
     assert sorted(zip(table["label"], table["level"], strict=True)) == [
         ("category", 50.0), ("category", 100.0), ("random", 50.0), ("random", 100.0)]
     assert (table["count"] == 2).all()
     # every point is a label_training run; (category, 100 %, seed 7) was trained once for both notebooks
-    trained = [read_json(p) for p in (paths.runs_dir() / "label_training").glob("smoke-*/status.json")]
+    trained = [read_json(p) for p in (smoke_workbook.runs / "label_training").glob("smoke-*/status.json")]
     assert len(trained) == 2 + 8 - 1
     accuracy = {(t["parameters"]["label"], t["parameters"]["level"], t["parameters"]["seed"]):
                 read_json(Path(t["parameters"]["run_dir"]) / "metrics.json")["test_accuracy"] for t in trained}

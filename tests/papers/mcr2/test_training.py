@@ -2,13 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reprlab import paths
 from reprlab.papers.mcr2.evaluation import classify
 from reprlab.papers.mcr2.sweep import sweep_summary
 from reprlab.papers.mcr2.training import Features, MCR2Job, train_mcr2
-from reprlab.workbench.claims import MissingMetric, all_papers
-from reprlab.workbench.runner import RunSpec, load_profile, run_all
-from reprlab.workbench.sweeps import plan_by_request
 
 
 def test_supervised_mcr2_learns_class_subspaces(tmp_path):
@@ -46,13 +42,8 @@ def test_sweep_summary_compares_drops():
         sweep_summary(table[table["ratio"] > 0])
 
 
-def test_smoke_profile_runs_every_mcr2_notebook():
-    results = {r.notebook: r for r in run_all("smoke", log=lambda _: None)}
-    assert all(r.status == "completed" for r in results.values())
-    # the sweeps declared as data are exactly the runs the notebooks used: nothing else was started
-    declared = {run.run_dir for runs in plan_by_request([RunSpec(nb, "smoke") for nb in load_profile("smoke")]).values()
-                for run in runs}
-    assert {p.parent for p in paths.runs_dir().glob("*/*/status.json")} == declared
+def test_smoke_profile_runs_every_mcr2_notebook(smoke_workbook):
+    results = smoke_workbook.results
     evaluation = results["mcr2_evaluate"].metrics
     trained = results["mcr2_train"]
     # the evaluation reads the training run's features: recomputing from them gives its numbers
@@ -64,19 +55,10 @@ def test_smoke_profile_runs_every_mcr2_notebook():
     assert sweep["table"]["ratio"] == [0.0, 0.5] and set(sweep["mcr2_drop"]) == set(sweep["ce_drop"]) == {"0.5"}
     drop = sweep["table"]["mcr2_nearest_subspace"][0] - sweep["table"]["mcr2_nearest_subspace"][1]
     assert sweep["mcr2_drop"]["0.5"] == pytest.approx(drop)
-    # every claim the quick profile decides finds its numbers in its notebook's metrics.json (a
-    # series over epochs has one entry here: smoke trains MCR2 for one epoch)
-    for paper in all_papers():
-        for claim in paper.claims:
-            if "quick" in claim.profiles:
-                try:
-                    claim.decide(results[claim.notebook].metrics)
-                except MissingMetric as err:
-                    assert "fewer than 2 entries" in str(err), (claim.id, err)
     assert (results["mcr2_evaluate"].run_dir / "figures" / "cosine_heatmap.svg").exists()
     from reprlab.io import read_json
 
-    # the cross-entropy baseline is a train_classifier run started by the evaluation's kernel
+    # the cross-entropy baseline is a train_classifier run started for the evaluation
     nested = {p.parent: read_json(p) for p in results["train_classifier"].run_dir.parent.glob("smoke-*/status.json")
               if read_json(p)["parent"] == str(results["mcr2_evaluate"].run_dir)}
     assert len(nested) == 1
