@@ -20,9 +20,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,34 +57,35 @@ class Executor(ABC):
         done: dict[Path, RunResult] = {}
         running: dict[Path, tuple[PlannedRun, Any, float]] = {}
         failure: RunResult | None = None
-        try:
-            while waiting or running:
-                for run in [r for r in waiting if all(d in done for d in r.needs)]:
-                    if failure is not None or len(running) >= self.slots:
+        with _ctrl_c_reaches_this_process():
+            try:
+                while waiting or running:
+                    for run in [r for r in waiting if all(d in done for d in r.needs)]:
+                        if failure is not None or len(running) >= self.slots:
+                            break
+                        waiting.remove(run)
+                        if run.state == "complete" and not (rerun and run.requested):
+                            log(f"[reused]   {run.spec.describe()} -> {run.run_dir}")
+                            done[run.run_dir] = self._finish(run, RunResult(run.spec.notebook, run.run_dir, "reused",
+                                                                            run.params))
+                            continue
+                        running[run.run_dir] = (run, self.start(run, rerun and run.requested, log), time.perf_counter())
+                    if not running and (failure is not None or not waiting):
                         break
-                    waiting.remove(run)
-                    if run.state == "complete" and not (rerun and run.requested):
-                        log(f"[reused]   {run.spec.describe()} -> {run.run_dir}")
-                        done[run.run_dir] = self._finish(run, RunResult(run.spec.notebook, run.run_dir, "reused",
-                                                                        run.params))
-                        continue
-                    running[run.run_dir] = (run, self.start(run, rerun and run.requested, log), time.perf_counter())
-                if not running and (failure is not None or not waiting):
-                    break
-                ended = False
-                for run_dir, (run, handle, started) in list(running.items()):
-                    result = self.poll(run, handle, log)
-                    if result is not None:
-                        ended = True
-                        result.seconds = time.perf_counter() - started
-                        done[run_dir] = self._finish(run, result)
-                        del running[run_dir]
-                        failure = failure or (result if result.status == "failed" else None)
-                if running and not ended:
-                    time.sleep(self.poll_seconds)
-        except KeyboardInterrupt:
-            self.cancel([handle for _, handle, _ in running.values()], log)
-            raise
+                    ended = False
+                    for run_dir, (run, handle, started) in list(running.items()):
+                        result = self.poll(run, handle, log)
+                        if result is not None:
+                            ended = True
+                            result.seconds = time.perf_counter() - started
+                            done[run_dir] = self._finish(run, result)
+                            del running[run_dir]
+                            failure = failure or (result if result.status == "failed" else None)
+                    if running and not ended:
+                        time.sleep(self.poll_seconds)
+            except KeyboardInterrupt:
+                self.cancel([handle for _, handle, _ in running.values()], log)
+                raise
         results = []
         for spec in specs:
             params, run_dir = spec.resolve()
@@ -316,6 +318,20 @@ class NotebookTask:
 
         interrupt_kernels()  # the notebook stops training now; the requeued job resumes from its checkpoint
         return submitit.helpers.DelayedSubmission(NotebookTask(self.spec, False, self.parent, self.executor))
+
+
+@contextlib.contextmanager
+def _ctrl_c_reaches_this_process() -> Iterator[None]:
+    """While the launcher waits, Ctrl-C raises KeyboardInterrupt even where it was started with
+    SIGINT ignored (a background job of a script), so it can stop what it started."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _longest_chain_first(planned: list[PlannedRun]) -> list[PlannedRun]:
