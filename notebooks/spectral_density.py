@@ -48,14 +48,14 @@ run_dir: str = ""  # set by the runner; empty: runs/spectral_density/interactive
 import numpy as np
 import pandas as pd
 
-from reprlab.papers.frequency import cdes, evaluation, figures, training
+from reprlab.papers.frequency import cdes, evaluation, figures, runs
 from reprlab.papers.frequency.training import cdes_datasets, train_with_gradient_spectra
 from reprlab.training import resolve_device
 from reprlab.training.classification import ClassifierJob, load_classifier
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("spectral_density", globals())
-baseline_run = training.baseline_run(train_profile)
+baseline_run = runs.baseline_run(train_profile)
 job = ClassifierJob.from_params(baseline_run.params)
 config = cdes.KernelConfig(number, kernel_size, kernel_epochs, kernel_lr, kernel_batch_size, binning, seed)
 data = cdes_datasets(job, config, radius=restructure_radius, warm_start=warm_start, upstream_masks=upstream_masks,

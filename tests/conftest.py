@@ -34,13 +34,13 @@ def isolated_dirs(tmp_path, monkeypatch):
 
 @dataclass
 class Workbook:
-    """A whole profile, run once: its folders, each notebook's result, every run's result in the
-    order they ended, and the directories of every run it started."""
+    """A whole profile, run once: its folders, each notebook's result, the lines ``run-all``
+    printed (ending with its timing table), and the directories of every run it started."""
 
     runs: Path
     labels: Path
     results: dict
-    finished: list
+    log: list
     started: set
 
     def __getitem__(self, notebook: str):
@@ -64,12 +64,12 @@ def smoke_workbook(tmp_path_factory) -> Workbook:
     with pytest.MonkeyPatch.context() as mp:
         for name, folder in (("RUNS", "runs"), ("LABELS", "labels"), ("REPORTS", "reports")):
             mp.setenv(f"REPRLAB_{name}", str(root / folder))
-        executor = LocalExecutor(jobs=2)
-        results = run_all("smoke", executor=executor, log=lambda _: None)
+        lines: list[str] = []
+        results = run_all("smoke", executor=LocalExecutor(jobs=2), log=lines.append)
     failed = [f"{r.notebook}: {r.error} ({r.run_dir})" for r in results if r.status != "completed"]
     assert not failed, failed
     started = {p.parent for p in (root / "runs").glob("*/*/status.json")}
-    return Workbook(root / "runs", root / "labels", {r.notebook: r for r in results}, executor.finished, started)
+    return Workbook(root / "runs", root / "labels", {r.notebook: r for r in results}, lines, started)
 
 
 def free_port() -> int:

@@ -1,9 +1,11 @@
 """The whole ``smoke`` profile, run once by the local pool as one graph (``smoke_workbook``): every
 run the notebooks used was declared as data, each ran once, and every quick claim finds its keys."""
 
+from pathlib import Path
+
 from reprlab.io import read_json
 from reprlab.workbench.claims import MissingMetric, all_papers
-from reprlab.workbench.runner import RunSpec, load_profile, timing_table
+from reprlab.workbench.runner import RunSpec, load_profile
 from reprlab.workbench.sweeps import plan_by_request
 
 
@@ -16,10 +18,15 @@ def test_the_runs_declared_as_data_are_exactly_the_runs_the_notebooks_used(smoke
     assert all(s["status"] == "completed" and s["attempt"] == 1 for s in statuses)  # each ran once
     assert {s["executor"] for s in statuses} == {"local"} and all(s["host"] for s in statuses)
     # a run that needs another started after it had finished (the graph was respected)
-    finished = {r.run_dir: i for i, r in enumerate(smoke_workbook.finished)}
+    starts, ends = {}, {}
+    for i, line in enumerate(smoke_workbook.log):
+        if line.startswith(("[starts]", "[done]", "[reused]")):
+            run_dir = Path(line.split(" -> ", 1)[1].split(" (", 1)[0])
+            (starts if line.startswith("[starts]") else ends).setdefault(run_dir, i)
+    assert set(starts) == declared  # every run was started once by the launcher, none reused
     for runs in plan_by_request([RunSpec(nb, "smoke") for nb in load_profile("smoke")]).values():
         for run in runs:
-            assert all(finished[need] < finished[run.run_dir] for need in run.needs), run.spec.describe()
+            assert all(ends[need] < starts[run.run_dir] for need in run.needs), run.label
             started = read_json(run.run_dir / "status.json")["started"]
             assert all(read_json(need / "status.json")["finished"] <= started for need in run.needs)
 
@@ -35,7 +42,9 @@ def test_every_quick_claim_finds_its_numbers_in_its_notebooks_metrics(smoke_work
                     assert "fewer than 2 entries" in str(err), (claim.id, err)
 
 
-def test_the_timing_table_lists_every_run_once(smoke_workbook):
-    lines = timing_table(smoke_workbook.finished).splitlines()
-    assert len(lines) == 2 + len(smoke_workbook.started) + 1  # header, rule, a run each, the total
-    assert any(line.startswith("label_training[smoke] label=speech ") for line in lines)
+def test_run_all_ends_with_a_timing_table_of_every_run_once(smoke_workbook):
+    lines = smoke_workbook.log[-1].splitlines()
+    assert lines[0].split() == ["run", "minutes", "share", "status"]
+    rows = [line for line in lines[2:] if not line.startswith(("total", "wall"))]
+    assert len(rows) == len(smoke_workbook.started) and all(row.endswith("completed") for row in rows)
+    assert sum(row.startswith("label_training[smoke] label=speech ") for row in rows) == 1

@@ -73,8 +73,9 @@ def _executor(args: argparse.Namespace) -> "Executor":
         raise ValueError(f"--{next(iter(given)).replace('_', '-')} belongs to --executor slurm, not {args.executor}")
     slurm = None
     if args.executor in ("slurm", "submitit-local"):
-        section = slurm_options(profile_section(args.profile, "slurm"), f"profile {args.profile!r}, section slurm")
-        slurm = slurm_options({**{k: v for k, v in vars(section).items() if v is not None}, **given}, "command line")
+        section = profile_section(args.profile, "slurm")
+        slurm_options(section, f"profile {args.profile!r}, section slurm")  # its own errors name the profile
+        slurm = slurm_options({**section, **given}, "command line")
     return make_executor(args.executor, jobs=args.jobs, gpus=gpus, slurm=slurm)
 
 

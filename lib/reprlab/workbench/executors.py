@@ -47,12 +47,14 @@ class Executor(ABC):
     slots = 1
     poll_seconds = 0.2
 
-    def run(self, specs: list[RunSpec], *, rerun: bool = False, log: Log = print) -> list[RunResult]:
+    def run(self, specs: list[RunSpec], *, rerun: bool = False, log: Log = print,
+            record: list[RunResult] | None = None) -> list[RunResult]:
         """Run ``specs`` and every run they need, each as soon as the runs it needs are complete
         (up to ``slots`` at once), reusing complete runs; ``rerun`` runs the given specs again (not
         their children). Returns one result per spec, in order; every run's result, in the order
-        they ended, is appended to ``self.finished``. A failed run fails the runs that need it
+        they ended, is appended to ``record`` when given. A failed run fails the runs that need it
         (their error names it and its run directory) and nothing new starts after it."""
+        record = [] if record is None else record
         waiting = _longest_chain_first(plan(specs))
         done: dict[Path, RunResult] = {}
         running: dict[Path, tuple[PlannedRun, Any, float]] = {}
@@ -65,9 +67,10 @@ class Executor(ABC):
                             break
                         waiting.remove(run)
                         if run.state == "complete" and not (rerun and run.requested):
-                            log(f"[reused]   {run.spec.describe()} -> {run.run_dir}")
-                            done[run.run_dir] = self._finish(run, RunResult(run.spec.notebook, run.run_dir, "reused",
-                                                                            run.params))
+                            log(f"[reused]   {run.label} -> {run.run_dir}")
+                            done[run.run_dir] = RunResult(run.spec.notebook, run.run_dir, "reused", run.params,
+                                                          label=run.label)
+                            record.append(done[run.run_dir])
                             continue
                         running[run.run_dir] = (run, self.start(run, rerun and run.requested, log), time.perf_counter())
                     if not running and (failure is not None or not waiting):
@@ -77,8 +80,9 @@ class Executor(ABC):
                         result = self.poll(run, handle, log)
                         if result is not None:
                             ended = True
-                            result.seconds = time.perf_counter() - started
-                            done[run_dir] = self._finish(run, result)
+                            result.seconds, result.label = time.perf_counter() - started, run.label
+                            done[run_dir] = result
+                            record.append(result)
                             del running[run_dir]
                             failure = failure or (result if result.status == "failed" else None)
                     if running and not ended:
@@ -96,13 +100,6 @@ class Executor(ABC):
                 results.append(RunResult(spec.notebook, run_dir, "failed", params, f"{failure.notebook} failed: "
                                          f"{failure.error} (see {failure.run_dir})"))
         return results
-
-    def _finish(self, run: PlannedRun, result: RunResult) -> RunResult:
-        result.label = run.spec.describe()
-        if not hasattr(self, "finished"):
-            self.finished: list[RunResult] = []
-        self.finished.append(result)
-        return result
 
     @abstractmethod
     def start(self, run: PlannedRun, rerun: bool, log: Log) -> Any:
@@ -179,7 +176,7 @@ class LocalExecutor(Executor):
             return None
         self._free.append(slot)
         if code == REUSED:  # another launcher finished it while this worker waited for its lock
-            log(f"[reused]   {run.spec.describe()} -> {run.run_dir} (another worker ran it)")
+            log(f"[reused]   {run.label} -> {run.run_dir} (another worker ran it)")
             return RunResult(run.spec.notebook, run.run_dir, "reused", run.params)
         ended = (f"worker killed by signal {-code}; submit again to resume from the last checkpoint" if code < 0
                  else f"worker exited with code {code}")
@@ -235,9 +232,9 @@ def slurm_options(values: dict[str, Any], where: str) -> SlurmOptions:
         kind = allowed[key]
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             raise ValueError(f"{where}: {key}={value!r} must be {kind.__name__}")
-        if kind is int and value is not None and value < (0 if key == "gpus_per_job" else 1):
-            raise ValueError(f"{where}: {key}={value} is out of range; allowed range: "
-                             f"[{0 if key == 'gpus_per_job' else 1}, inf)")
+        low = 0 if key == "gpus_per_job" else 1
+        if kind is int and value is not None and value < low:
+            raise ValueError(f"{where}: {key}={value} is out of range; allowed range: [{low}, inf)")
     return SlurmOptions(**values)
 
 
@@ -369,17 +366,17 @@ def run_log_path(run_dir: Path) -> Path:
 def _announce(run: PlannedRun, log_path: Path, log: Log, what: str = "") -> None:
     verb = "[resumes]" if run.state == "resume" else "[starts] "
     where = f"{what}, " if what else ""
-    log(f"{verb}  {run.spec.describe()} -> {run.run_dir} ({where}log {log_path})")
+    log(f"{verb}  {run.label} -> {run.run_dir} ({where}log {log_path})")
 
 
 def _ended(run: PlannedRun, log_path: Path, log: Log, otherwise: str) -> RunResult:
     """The result of a run a worker or job executed, read from its ``status.json``."""
     status = read_status(run.run_dir, lambda _: None) or {}
     if status.get("status") == "completed":
-        log(f"[done]     {run.spec.describe()} in {status.get('seconds', 0):.0f}s -> {run.run_dir}")
+        log(f"[done]     {run.label} in {status.get('seconds', 0):.0f}s -> {run.run_dir}")
         return RunResult(run.spec.notebook, run.run_dir, "completed", run.params)
     error = status.get("error") or otherwise
-    log(f"[FAILED]   {run.spec.describe()}: {error}; run directory {run.run_dir}, log {log_path}")
+    log(f"[FAILED]   {run.label}: {error}; run directory {run.run_dir}, log {log_path}")
     return RunResult(run.spec.notebook, run.run_dir, "failed", run.params, error)
 
 

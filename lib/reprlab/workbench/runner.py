@@ -313,19 +313,19 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
         log(format_plan(groups, rerun))
         return []
     executor = executor or SerialExecutor()
-    executor.finished = []
+    record: list[RunResult] = []  # every run, in the order they ended
     start = time.perf_counter()
     if executor.slots == 1:  # one at a time: in the profile's order, each notebook after the runs it needs
         results = []
         for i, spec in enumerate(specs, 1):
             log(f"== notebook {i}/{len(specs)}: {spec.notebook}")
-            results.append(executor.run([spec], rerun=rerun, log=log)[0])
+            results.append(executor.run([spec], rerun=rerun, log=log, record=record)[0])
             if results[-1].status == "failed":
                 break
     else:  # every run as soon as the runs it needs are complete
         log(f"== {len(specs)} notebooks and the runs they need, up to {executor.slots} at once ({executor.name})")
-        results = executor.run(specs, rerun=rerun, log=log)
-    log(timing_table(executor.finished, time.perf_counter() - start))
+        results = executor.run(specs, rerun=rerun, log=log, record=record)
+    log(timing_table(record, time.perf_counter() - start))
     return results
 
 

@@ -44,7 +44,7 @@ class PlannedRun:
     ``resume`` (an interrupted or failed run continues) or ``new``; ``needs`` the directories of
     the runs it starts (complete before it starts); ``depth`` 0 for a run that needs none, else
     one more than its deepest need; ``parent`` the run directory of the run that needs it ("" for a
-    run asked for directly)."""
+    run asked for directly); ``label`` the spec's one-line description, for progress lines."""
 
     spec: RunSpec
     params: dict[str, Any]
@@ -53,6 +53,7 @@ class PlannedRun:
     needs: tuple[Path, ...]
     depth: int
     parent: str = ""
+    label: str = ""
 
     @property
     def requested(self) -> bool:
@@ -80,7 +81,7 @@ def plan(specs: Iterable[RunSpec]) -> list[PlannedRun]:
             children = child_runs(spec.notebook, params, spec.profile)
             needs = [visit(child, str(run_dir), (*path, run_dir)) for child in children]
             planned[run_dir] = PlannedRun(spec, params, run_dir, run_state(run_dir), tuple(n.run_dir for n in needs),
-                                          1 + max((n.depth for n in needs), default=-1), parent)
+                                          1 + max((n.depth for n in needs), default=-1), parent, spec.describe())
         return planned[run_dir]
 
     for spec in specs:
@@ -111,7 +112,7 @@ def format_plan(groups: dict[str, list[PlannedRun]], rerun: bool = False) -> str
             will = {"complete": "reuse", "resume": "resume", "new": "run"}[run.state]
             if rerun and run.requested and run.state != "new":
                 will = "rerun"
-            lines.append(f"  {will:<7} {run.spec.describe():<52} {run.run_dir}")
+            lines.append(f"  {will:<7} {run.label:<52} {run.run_dir}")
     counts = {w: sum(run.state == s for run in planned) for s, w in
               (("complete", "complete (reused)"), ("resume", "to resume"), ("new", "new"))}
     lines.append(f"{len(planned)} runs: " + ", ".join(f"{n} {w}" for w, n in counts.items()))

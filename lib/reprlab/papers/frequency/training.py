@@ -17,7 +17,6 @@ from reprlab.papers.frequency.gradients import GradientSpectrumHook
 from reprlab.papers.frequency.hars import hars_mix
 from reprlab.training import resolve_device
 from reprlab.training.classification import ClassifierJob, ClassifierResult, train_classifier
-from reprlab.workbench.runner import RunResult, RunSpec, run_spec
 
 
 @dataclass
@@ -95,14 +94,3 @@ def cdes_datasets(job: ClassifierJob, config: KernelConfig, *, radius: float = 1
             made[f"{name}_{split}"] = restructure_dataset(data, banks, radius, upstream_masks=upstream_masks,
                                                           seed=config.seed)
     return CDESData(**made, original_train=splits.train, original_test=splits.test)
-
-
-def baseline_run(train_profile: str) -> RunResult:
-    """The ``frequency_gradients`` run of ``train_profile`` (executed, or reused when complete):
-    the baseline model and the training settings the other frequency notebooks share."""
-    return run_spec(baseline_spec(train_profile))
-
-
-def baseline_spec(train_profile: str) -> RunSpec:
-    """The ``frequency_gradients`` run of ``train_profile``, as data."""
-    return RunSpec("frequency_gradients", train_profile)
