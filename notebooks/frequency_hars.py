@@ -46,7 +46,7 @@ baseline = baseline_run(train_profile)
 job = ClassifierJob.from_params(baseline.params)
 
 hars, original, donors = hars_training_set(job, radius, hars_seed)
-result = train_classifier(job, run.dir, progress=progress, train_set=hars)
+result = train_classifier(job, run.dir, progress=progress, train_set=hars, eval_every=job.epochs)  # no learning curve shown
 
 # %% [markdown]
 # ## Mixed images: high frequencies (and label) from the first, low frequencies from the donor

@@ -60,9 +60,12 @@ job = ClassifierJob.from_params(baseline_run.params)
 config = cdes.KernelConfig(number, kernel_size, kernel_epochs, kernel_lr, kernel_batch_size, binning, seed)
 data = cdes_datasets(job, config, radius=restructure_radius, warm_start=warm_start, upstream_masks=upstream_masks,
                      kernel_images=kernel_images)
+# each model is tested once, after its last epoch, on its own test set (no learning curve is shown)
 trained = {name: train_with_gradient_spectra(job, run.dir / name, binning=binning, train_set=train_set,
+                                             test_set=test_set, eval_every=job.epochs,
                                              spectrum_images=baseline_run.params["spectrum_images"], progress=progress)
-           for name, train_set in (("f_scr", data.scr_train), ("f_wcr", data.wcr_train))}
+           for name, train_set, test_set in (("f_scr", data.scr_train, data.scr_test),
+                                             ("f_wcr", data.wcr_train, data.wcr_test))}
 
 # %% [markdown]
 # ## Spectral density of the three training sets
@@ -93,6 +96,7 @@ run.save_figure(figures.density_curves({name: s[-1] for name, s in spectra.items
 
 # %% [markdown]
 # ## Accuracy on the high-pass test sets X_h^(r), each model on its own test set
+# (the paper's table; the low-pass sets are `frequency_filtering`'s and `frequency_hars`' subject)
 
 # %%
 device = resolve_device(job.device)
@@ -100,7 +104,8 @@ baseline = load_classifier(baseline_run.params, baseline_run.run_dir, data.origi
 models = {"f_scr": (trained["f_scr"].result.model.eval(), data.scr_test),
           "f_baseline": (baseline, data.original_test),
           "f_wcr": (trained["f_wcr"].result.model.eval(), data.wcr_test)}
-tables = {name: evaluation.accuracy_over_radii(model, test, radii, device) for name, (model, test) in models.items()}
+tables = {name: evaluation.accuracy_over_radii(model, test, radii, device, parts=("high",))  # the paper's table
+          for name, (model, test) in models.items()}
 run.save_figure(figures.accuracy_vs_radius(tables), "accuracy_vs_radius")
 high = {name: evaluation.accuracy_by_radius(t, "high") for name, t in tables.items()}
 

@@ -44,8 +44,8 @@ class ClassifierJob(TrainingJob):
     compile: bool
     device: str
 
-    def train_config(self) -> TrainConfig:
-        return TrainConfig.from_job(self, best_metric="val_accuracy" if self.val_size else "")
+    def train_config(self, eval_every: int = 1) -> TrainConfig:
+        return TrainConfig.from_job(self, best_metric="val_accuracy" if self.val_size else "", eval_every=eval_every)
 
 
 @dataclass
@@ -57,11 +57,14 @@ class ClassifierResult:
 
 
 def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool = False,
-                     train_set: ImageSet | None = None, hooks: Sequence[Hook] = ()) -> ClassifierResult:
+                     train_set: ImageSet | None = None, test_set: ImageSet | None = None,
+                     hooks: Sequence[Hook] = (), eval_every: int = 1) -> ClassifierResult:
     """Train ``job`` in this process (one device, or one rank of a torchrun launch), writing
     checkpoints and history to ``out_dir``; resumes if ``out_dir`` holds a checkpoint.
-    ``train_set`` replaces the dataset's training split (e.g. a derived dataset such as HARS; the
-    test split stays the dataset's); ``hooks`` go to the engine."""
+    ``train_set`` / ``test_set`` replace the dataset's training / test split (e.g. derived datasets
+    such as HARS or CDES); ``hooks`` go to the engine. The eval splits are evaluated every
+    ``eval_every`` epochs and after the last (a driver that shows no learning curve passes
+    ``job.epochs``); the returned test result is the last epoch's, not a second pass."""
     device = resolve_device(job.device)
     seed_everything(job.seed, job.deterministic)
     splits = load_splits(job.dataset, val_size=job.val_size, split_seed=job.seed, level=job.level,
@@ -70,6 +73,8 @@ def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool 
                          subset=job.subset)
     if train_set is not None:
         splits.train = train_set
+    if test_set is not None:
+        splits.test = test_set
     _, channels, size, _ = splits.train.images.shape
     model = build_model(job.model, splits.train.num_classes, channels, size).to(device)
     channels_last = device.type == "cuda"
@@ -77,10 +82,25 @@ def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool 
                                channels_last=channels_last)
     eval_loaders = {name: make_loader(data, 1000, train=False, device=device, channels_last=channels_last)
                     for name, data in (("val", splits.val), ("test", splits.test)) if len(data)}
-    history = fit(model, train_loader, job.train_config(), eval_loaders=eval_loaders, hooks=hooks, out_dir=out_dir,
-                  progress=progress)
-    test = evaluate(model, eval_loaders["test"], amp=job.amp)
+    final_test = FinalEval("test", job.epochs)
+    history = fit(model, train_loader, job.train_config(eval_every=eval_every), eval_loaders=eval_loaders,
+                  hooks=[*hooks, final_test], out_dir=out_dir, progress=progress)
+    # a run resumed after its last epoch trained nothing here: evaluate its final model once
+    test = final_test.result or evaluate(model, eval_loaders["test"], amp=job.amp)
     return ClassifierResult(model, history, test, splits.train.classes)
+
+
+class FinalEval(Hook):
+    """Keeps ``split``'s evaluation of the run's last epoch (``epochs``), which the engine has
+    already computed, so the caller need not evaluate the final model again."""
+
+    def __init__(self, split: str, epochs: int) -> None:
+        self.split, self.epochs = split, epochs
+        self.result: EvalResult | None = None
+
+    def on_eval(self, epoch: int, split: str, result: EvalResult) -> None:
+        if split == self.split and epoch == self.epochs:
+            self.result = result
 
 
 def run(job: ClassifierJob, out_dir: str | Path, *, nproc: int = 1, progress: bool = False) -> ClassifierResult:

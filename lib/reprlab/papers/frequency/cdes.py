@@ -93,7 +93,7 @@ def train_kernels(data: ImageSet, config: KernelConfig, *, device: torch.device 
 
     every_five = tuple(e / config.epochs for e in range(5, config.epochs, 5))  # StepLR(5, 0.1)
     train = TrainConfig(epochs=config.epochs, lr=config.lr, momentum=0.9, weight_decay=1e-4, schedule="multistep",
-                        milestones=every_five, amp=False, channels_last=False)
+                        milestones=every_five, amp=False, channels_last=True)  # 2x faster 7x7 convolutions on CPU
     history = fit(bank, loader, train, step=step, predict=None, log=log)
     return bank.eval(), history
 

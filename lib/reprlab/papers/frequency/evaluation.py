@@ -28,14 +28,23 @@ def scores(model: torch.nn.Module, data: ImageSet, device: torch.device | str) -
     return {"accuracy": result.accuracy, "per_class": per_class, "confusion": matrix}
 
 
+PARTS = ("low", "high")
+
+
 def accuracy_over_radii(model: torch.nn.Module, test: ImageSet, radii: list[float],
-                        device: torch.device | str) -> pd.DataFrame:
+                        device: torch.device | str, parts: tuple[str, ...] = PARTS) -> pd.DataFrame:
     """Accuracy on the original test set and on X_l^(r), X_h^(r) for every radius: one row per
-    (radius, part) with columns radius, part ("low", "high", "original") and accuracy."""
+    (radius, part) with columns radius, part ("low", "high", "original") and accuracy. ``parts``
+    limits the filtered sets evaluated (each costs a pass over the test set)."""
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise ValueError(f"parts={list(parts)!r}; allowed values: {', '.join(PARTS)}")
     rows = [{"radius": 0.0, "part": "original", "accuracy": scores(model, test, device)["accuracy"]}]
     for radius in radii:
         for part, data in filtered_sets(test, radius).items():
-            rows.append({"radius": float(radius), "part": part, "accuracy": scores(model, data, device)["accuracy"]})
+            if part in parts:
+                rows.append({"radius": float(radius), "part": part,
+                             "accuracy": scores(model, data, device)["accuracy"]})
     return pd.DataFrame(rows)
 
 

@@ -49,11 +49,13 @@ def spectrum_evolution(matrix: np.ndarray) -> Figure:
 def accuracy_vs_radius(tables: dict[str, pd.DataFrame]) -> Figure:
     """Accuracy (%) on X_l^(r) (solid) and X_h^(r) (dashed) against r, one colour per model
     (``tables``: model -> :func:`~reprlab.papers.frequency.evaluation.accuracy_over_radii`);
-    dotted: each model on the original test set."""
+    dotted: each model on the original test set. A part a table lacks is not drawn."""
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for k, (model, table) in enumerate(tables.items()):
         for part, style in (("low", "-"), ("high", "--")):
             rows = table[table["part"] == part]
+            if rows.empty:
+                continue
             ax.plot(rows["radius"], 100 * rows["accuracy"], style, marker="o", color=f"C{k}",
                     label=f"{model}: {part}-pass")
         original = table[table["part"] == "original"]["accuracy"].iloc[0]

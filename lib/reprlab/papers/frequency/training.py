@@ -37,13 +37,16 @@ def spectrum_images_of(dataset: str, images: int) -> ImageSet:
 
 def train_with_gradient_spectra(job: ClassifierJob, out_dir: str | Path, *, binning: str = "centered",
                                 spectrum_images: int = 0, train_set: ImageSet | None = None,
+                                test_set: ImageSet | None = None, eval_every: int = 1,
                                 progress: bool = False) -> SpectrumRun:
     """Train ``job`` (resuming from ``out_dir``) while recording the input-gradient spectrum of
-    the test set before training and after every epoch; ``train_set`` replaces the training split."""
+    the dataset's test images before training and after every epoch; ``train_set`` / ``test_set``
+    replace the splits trained and evaluated on (every ``eval_every`` epochs and after the last)."""
     device = resolve_device(job.device)
     loader = make_loader(spectrum_images_of(job.dataset, spectrum_images), 250, train=False, device=device)
     hook = GradientSpectrumHook(loader, out_dir, binning)
-    result = train_classifier(job, out_dir, progress=progress, train_set=train_set, hooks=[hook])
+    result = train_classifier(job, out_dir, progress=progress, train_set=train_set, test_set=test_set,
+                              hooks=[hook], eval_every=eval_every)
     return SpectrumRun(result, np.stack(hook.means), np.stack(hook.stds))
 
 
