@@ -2,13 +2,13 @@
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
@@ -38,8 +38,10 @@ def _umask() -> int:
 def write_json(path: str | Path, obj: Any) -> Path:
     """Write ``obj`` as indented JSON atomically; numpy and torch scalars become Python numbers."""
 
+    torch = sys.modules.get("torch")  # not imported: no tensor to convert (the launcher stays light)
+
     def default(o: Any) -> Any:
-        if isinstance(o, (np.generic, torch.Tensor)):
+        if isinstance(o, np.generic) or (torch is not None and isinstance(o, torch.Tensor)):
             return o.item() if o.ndim == 0 else o.tolist()
         if isinstance(o, np.ndarray):
             return o.tolist()
@@ -58,6 +60,8 @@ def read_json(path: str | Path) -> Any:
 
 def save_torch(path: str | Path, obj: Any) -> Path:
     """``torch.save`` atomically."""
+    import torch
+
     return atomic_write(path, lambda p: torch.save(obj, p))
 
 

@@ -184,8 +184,9 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         scheduler.load_state_dict(state["scheduler"])
         train_loader.load_state_dict(state["loader"])
         if len(state["hooks"]) != len(hooks):
-            raise RuntimeError(f"cannot resume from {ckpt_dir / 'last.pt'}: it holds the state of {len(state['hooks'])} "
-                               f"hooks and this run has {len(hooks)} (written by another version of the experiment). "
+            raise RuntimeError(f"cannot resume from {ckpt_dir / 'last.pt'}: it holds the state of "
+                               f"{len(state['hooks'])} hooks and this run has {len(hooks)} (written by another "
+                               "version of the experiment). "
                                "Use a new output directory (the notebook's fresh=True).")
         for hook, hook_state in zip(hooks, state["hooks"], strict=True):
             hook.load_state_dict(hook_state)

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 
+from reprlab.workbench import skip_unused_imports
 from reprlab.workbench.runner import RunSpec, run_notebook
 
 REUSED = 10
@@ -26,4 +27,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    skip_unused_imports()
     sys.exit(main(sys.argv[1:]))
