@@ -180,3 +180,30 @@ def test_a_profile_gives_slurm_options_and_the_command_line_overrides_them(tmp_p
     with pytest.raises(ValueError, match=r"section slurm: unknown SLURM option\(s\) qos"):
         _executor(args)
     assert make_executor("local", gpus=(0, 1)).jobs == 2
+
+
+def test_runs_start_longest_chain_first_in_the_profiles_expected_minutes(tmp_path, monkeypatch):
+    import shutil
+
+    from reprlab.workbench.executors import _longest_chain_first
+    from reprlab.workbench.runner import expected_minutes
+    from reprlab.workbench.sweeps import plan
+
+    copy = tmp_path / "notebooks"
+    shutil.copytree(paths.notebooks_dir(), copy)
+    monkeypatch.setenv("REPRLAB_NOTEBOOKS", str(copy))
+    sections = ("label_generation: {}\nlabel_training: {}\nlabel_attacks: {labels: [category, speech]}\n"
+                "frequency_gradients: {}\nspectral_density: {}\ntrain_classifier: {}\n")
+    specs = [RunSpec(nb, "timed") for nb in ("train_classifier", "label_attacks", "spectral_density")]
+    (copy / "profiles" / "timed.yaml").write_text(sections)  # no minutes: a chain's length is its number of runs
+    order = [p.spec.notebook for p in _longest_chain_first(plan(specs))]
+    assert order[:2] == ["label_generation", "label_training"]  # the 3-run chain first
+    # spectral_density takes 9 minutes: the chain through frequency_gradients (3 + 9) is the longest
+    (copy / "profiles" / "timed.yaml").write_text(
+        sections + "minutes: {frequency_gradients: 3, spectral_density: 9, label_training: 2.5, label_attacks: 2}\n")
+    order = [p.spec.notebook for p in _longest_chain_first(plan(specs))]
+    assert order == ["frequency_gradients", "spectral_density", "label_generation", "label_training",
+                     "label_training", "label_attacks", "train_classifier"]
+    (copy / "profiles" / "timed.yaml").write_text(sections + "minutes: {spectral_density: 0}\n")
+    with pytest.raises(ValueError, match=r"minutes.spectral_density=0 is out of range; allowed range: \(0, inf\)"):
+        expected_minutes("timed")

@@ -30,7 +30,15 @@ from typing import Any
 
 from reprlab import paths
 from reprlab.workbench.rundir import read_status
-from reprlab.workbench.runner import EXECUTOR_ENV, PARENT_ENV, RunResult, RunSpec, interrupt_kernels, run_notebook
+from reprlab.workbench.runner import (
+    EXECUTOR_ENV,
+    PARENT_ENV,
+    RunResult,
+    RunSpec,
+    expected_minutes,
+    interrupt_kernels,
+    run_notebook,
+)
 from reprlab.workbench.sweeps import PlannedRun, plan
 from reprlab.workbench.worker import REUSED
 
@@ -332,13 +340,16 @@ def _ctrl_c_reaches_this_process() -> Iterator[None]:
 
 
 def _longest_chain_first(planned: list[PlannedRun]) -> list[PlannedRun]:
-    """``planned`` with the runs that the longest chain of other runs waits for first (a label
-    bank before a lone training), so the last runs to start are the ones nothing waits for."""
-    chain: dict[Path, int] = {}
+    """``planned`` with the runs that the longest chain of other runs waits for first, a chain's
+    length in its profile's expected minutes (:func:`~reprlab.workbench.runner.expected_minutes`;
+    a label bank before a lone training, the longest training first), so that the last runs to
+    start are short ones that nothing waits for."""
+    minutes = {profile: expected_minutes(profile) for profile in {run.spec.profile for run in planned}}
+    chain: dict[Path, float] = {}
     for run in reversed(planned):  # a run comes after everything it needs
-        chain.setdefault(run.run_dir, 0)
+        chain[run.run_dir] = chain.get(run.run_dir, 0.0) + minutes[run.spec.profile].get(run.spec.notebook, 1.0)
         for need in run.needs:
-            chain[need] = max(chain.get(need, 0), chain[run.run_dir] + 1)
+            chain[need] = max(chain.get(need, 0.0), chain[run.run_dir])
     return sorted(planned, key=lambda run: -chain[run.run_dir])
 
 

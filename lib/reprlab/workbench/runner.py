@@ -55,7 +55,7 @@ def profile_description(profile: str) -> str:
 
 
 #: Profile sections that are no notebook: the resources of SLURM jobs (see ``executors.SlurmOptions``).
-PROFILE_SECTIONS = ("slurm",)
+PROFILE_SECTIONS = ("slurm", "minutes")
 
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
@@ -69,6 +69,21 @@ def load_profile(profile: str) -> dict[str, dict[str, Any]]:
 def profile_section(profile: str, section: str) -> dict[str, Any]:
     """The profile's ``section`` (one of :data:`PROFILE_SECTIONS`), ``{}`` when it has none."""
     return dict(_profile_content(profile).get(section) or {})
+
+
+def expected_minutes(profile: str) -> dict[str, float]:
+    """The profile's ``minutes`` section: ``{notebook: minutes}`` one run of that notebook takes on
+    one CPU thread (measured; the local pool's workers get one thread each). Executors start first
+    the runs that the longest chain, in these minutes, waits for; a notebook not listed counts 1."""
+    minutes = profile_section(profile, "minutes")
+    for notebook, value in minutes.items():
+        if notebook not in list_notebooks():
+            raise ValueError(f"profile={profile!r}: minutes names {notebook!r}, which is no notebook; "
+                             f"notebooks: {', '.join(list_notebooks())}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ValueError(f"profile={profile!r}: minutes.{notebook}={value!r} is out of range; "
+                             "allowed range: (0, inf)")
+    return {notebook: float(value) for notebook, value in minutes.items()}
 
 
 def _profile_content(profile: str) -> dict[str, Any]:
