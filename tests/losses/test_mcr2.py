@@ -70,11 +70,12 @@ def test_membership_matrix_equals_hard_labels_and_float64_agrees(device):
         coding_rates(z)
 
 
-@pytest.mark.parametrize(("m", "d"), [(6, 4), (12, 3)])  # the n x n (Sylvester) and the d x d form
-def test_gradients_by_gradcheck(m, d):
+# every matrix d x d in one Cholesky; classes n x n with the expansion d x d; both n x n (m < d)
+@pytest.mark.parametrize(("m", "d", "k"), [(12, 3, 2), (12, 8, 4), (6, 16, 2)])
+def test_gradients_by_gradcheck(m, d, k):
     g = torch.Generator().manual_seed(4)
     z = torch.randn(m, d, dtype=torch.float64, generator=g, requires_grad=True)
-    y = torch.arange(m) % 2
+    y = torch.arange(m) % k
 
     def loss(z):
         return MCR2Loss(eps=0.5, gam1=1.5, gam2=0.7, dtype=torch.float64)(F.normalize(z, dim=1), y)[0].double()
@@ -82,7 +83,7 @@ def test_gradients_by_gradcheck(m, d):
     assert torch.autograd.gradcheck(loss, (z,))
 
 
-@pytest.mark.parametrize("d", [8, 3])  # padded classes in the n x n and in the d x d form
+@pytest.mark.parametrize("d", [16, 3])  # padded classes in the n x n and in the d x d form
 def test_closed_form_gradient_with_unequal_and_empty_classes_by_gradcheck(d):
     g = torch.Generator().manual_seed(6)
     z = torch.randn(9, d, dtype=torch.float64, generator=g, requires_grad=True)

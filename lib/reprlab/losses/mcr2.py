@@ -9,11 +9,12 @@ For unit-norm features Z (m x d) in k classes with memberships Π_j (n_j = tr Π
 ``eps`` is ε² itself, as upstream's ``--eps`` flag (the pip package ``mcr2`` squares its ε).
 n_j is guarded by +1e-8 as upstream, so an empty class contributes 0.
 
-The batched implementation gathers each class's rows once (zero-padded), forms every class Gram
-matrix in one batched matmul and takes all log-determinants in one batched Cholesky call, using
-the smaller of the d x d and n x n forms (Sylvester: logdet(I_d + a AᵀA) = logdet(I_n + a AAᵀ)).
-Its gradient is closed-form from those Cholesky factors (no autograd through the factorisation).
-It runs in float32 outside autocast, or float64.
+With hard labels the batched implementation gathers each class's rows once (zero-padded) and takes
+every log-determinant in one autograd node: for classes of at least d/2 rows one batched matmul
+and one batched Cholesky of all k + 1 d x d matrices (ZᵀZ is the sum of the class Grams), else
+the smaller n x n forms (Sylvester: logdet(I_d + a AᵀA) = logdet(I_n + a AAᵀ)). Its gradient is
+closed-form from those Cholesky factors (no autograd through the factorisation). It runs in
+float32 outside autocast, or float64.
 """
 
 from dataclasses import dataclass
@@ -67,63 +68,85 @@ def coding_rates(z: torch.Tensor, labels: torch.Tensor | None = None, *, members
     m, d = z.shape
     with torch.autocast(z.device.type, enabled=False):
         z = z.to(dtype)
-        pi = _memberships(labels, membership, num_classes, m).to(dtype)  # (k, m)
-        counts = pi.sum(1) + _GUARD  # (k,)
-        if gam1 == 1.0:  # R with γ1 inside is the theoretical R: one factorisation
-            rate = 0.5 * _GramLogdet.apply(z[None], z.new_full((1, 1), d / (m * eps)))[0, 0]
-            expansion = expansion_theoretical = rate
-        else:
-            scales = torch.tensor([[gam1 * d / (m * eps), d / (m * eps)]], device=z.device, dtype=dtype)
-            expansion, expansion_theoretical = 0.5 * _GramLogdet.apply(z[None], scales)[0]
-        scale = (d / (counts * eps))[:, None]  # (k, 1)
+        # R with γ1 inside equals the theoretical R when γ1 = 1: one factorisation then
+        expansion_scales = torch.tensor([d / (m * eps)] if gam1 == 1.0 else [gam1 * d / (m * eps), d / (m * eps)],
+                                        device=z.device, dtype=dtype)
         if labels is not None:
-            logdets = _GramLogdet.apply(_class_rows(z, labels, pi.shape[0]), scale)[:, 0]
+            if membership is not None:
+                raise ValueError("give exactly one of labels (m,) or membership (k, m)")
+            k = num_classes if num_classes is not None else int(labels.max()) + 1
+            counts = torch.bincount(labels, minlength=k).to(dtype) + _GUARD  # (k,)
+            logdets = _HardLabelLogdets.apply(z, labels, expansion_scales, d / (counts * eps))
+            expansion_logdets, class_logdets = logdets[:len(expansion_scales)], logdets[len(expansion_scales):]
         else:  # soft memberships (perhaps learned): Zᵀ Π_j Z for every j, through autograd
+            pi = _memberships(labels, membership, num_classes, m).to(dtype)  # (k, m)
+            counts = pi.sum(1) + _GUARD
             eye_d = torch.eye(d, device=z.device, dtype=dtype)
-            logdets = _logdet_spd(eye_d + scale[:, :, None] * ((pi[:, :, None] * z).transpose(1, 2) @ z))
-        compression = (counts / (2 * m) * logdets).sum()
+            expansion_logdets = _logdet_spd(eye_d + expansion_scales[:, None, None] * (z.T @ z))
+            class_logdets = _logdet_spd(eye_d + (d / (counts * eps))[:, None, None]
+                                        * ((pi[:, :, None] * z).transpose(1, 2) @ z))
+        expansion, expansion_theoretical = 0.5 * expansion_logdets[0], 0.5 * expansion_logdets[-1]
+        compression = (counts / (2 * m) * class_logdets).sum()
     return CodingRates(expansion, expansion_theoretical, compression)
 
 
-def _class_rows(z: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Tensor:
-    """Each class's rows of z (m, d), zero-padded to the largest class: (k, n_max, d)."""
-    m, d = z.shape
-    counts = torch.bincount(labels, minlength=k)
-    order = torch.argsort(labels, stable=True)
-    sorted_labels = labels[order]
-    slot = torch.arange(m, device=z.device) - (torch.cumsum(counts, 0) - counts)[sorted_labels]
-    padded = z.new_zeros(k, int(counts.max()), d)
-    padded[sorted_labels, slot] = z[order]
-    return padded
+class _HardLabelLogdets(torch.autograd.Function):
+    """All log-determinants of the coding rates with hard labels in one node: (S + k,)
+    ``logdet(I + s_e ZᵀZ)`` for the S expansion scales, then ``logdet(I + s_j Z_jᵀ Z_j)`` for
+    every class j, Z_j its rows (gathered once, zero-padded to the largest class: zero rows change
+    neither determinant nor gradient).
 
-
-class _GramLogdet(torch.autograd.Function):
-    """logdet(I + s_bt A_bᵀ A_b) for blocks of rows A (B, n, d) and scales s (B, S): (B, S), each
-    block's Gram formed once for its S scales, on the smaller of the (n, n) and (d, d) forms
-    (Sylvester). The gradient is closed-form from the forward's Cholesky factors,
-    2 s A (I_d + s AᵀA)⁻¹ = 2 s (I_n + s AAᵀ)⁻¹ A: a solve, or one matrix summed over the scales,
-    instead of autograd through the factorisation. A zero row (class padding) adds a 1 on the
-    diagonal of the n x n form and nothing to the d x d form: determinants are unchanged, and its
-    gradient is 0. Differentiable once; ``s`` gets no gradient."""
+    With classes of at least d/2 rows every matrix takes the d x d form and ZᵀZ = Σ_j Z_jᵀ Z_j:
+    one batched matmul, one batched Cholesky of S + k matrices and, backwards, one inverse and one
+    batched matmul. Smaller classes take the n x n form (Sylvester: logdet(I_d + s AᵀA) =
+    logdet(I_n + s AAᵀ)), the expansion the smaller of m x m and d x d. The gradient is closed-form
+    from the Cholesky factors, d logdet(I + s AᵀA) / dA = 2 s A (I_d + s AᵀA)⁻¹ = 2 s (I_n + s AAᵀ)⁻¹ A,
+    not autograd through the factorisations. Differentiable once, in ``z`` only."""
 
     @staticmethod
-    def forward(ctx, rows: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-        n, d = rows.shape[-2:]
-        ctx.small_n = n < d
-        gram = rows @ rows.transpose(1, 2) if ctx.small_n else rows.transpose(1, 2) @ rows  # (B, n', n')
-        eye = torch.eye(gram.shape[-1], device=rows.device, dtype=rows.dtype)
-        chol = torch.linalg.cholesky(eye + scale[:, :, None, None] * gram[:, None])  # (B, S, n', n')
-        ctx.save_for_backward(rows, scale, chol)
-        return 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)
+    def forward(ctx, z: torch.Tensor, labels: torch.Tensor, expansion_scales: torch.Tensor,
+                class_scales: torch.Tensor) -> torch.Tensor:
+        (m, d), k = z.shape, len(class_scales)
+        counts = torch.bincount(labels, minlength=k)
+        order = torch.argsort(labels, stable=True)
+        sorted_labels = labels[order]
+        slot = torch.arange(m, device=z.device) - (torch.cumsum(counts, 0) - counts)[sorted_labels]
+        padded = z.new_zeros(k, int(counts.max()), d)
+        padded[sorted_labels, slot] = z[order]
+        ctx.fused = 2 * padded.shape[1] >= d
+        if ctx.fused:
+            grams = padded.transpose(1, 2) @ padded  # (k, d, d)
+            scales = torch.cat([expansion_scales, class_scales])
+            grams = torch.cat([grams.sum(0).expand(len(expansion_scales), d, d), grams])
+            chol = torch.linalg.cholesky(torch.eye(d, device=z.device, dtype=z.dtype) + scales[:, None, None] * grams)
+            chols = (chol,)
+        else:
+            expansion_gram = z.T @ z if m >= d else z @ z.T
+            class_grams = padded @ padded.transpose(1, 2)  # (k, n, n)
+            chols = tuple(torch.linalg.cholesky(torch.eye(g.shape[-1], device=z.device, dtype=z.dtype)
+                                                + s[:, None, None] * g)
+                          for g, s in ((expansion_gram, expansion_scales), (class_grams, class_scales)))
+        ctx.save_for_backward(z, padded, order, sorted_labels, slot, expansion_scales, class_scales, *chols)
+        return torch.cat([2 * torch.log(torch.diagonal(c, dim1=-2, dim2=-1)).sum(-1) for c in chols])
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
-        rows, scale, chol = ctx.saved_tensors
-        weight = 2 * grad * scale  # (B, S)
-        if chol.shape[1] == 1 and ctx.small_n:
-            return weight[:, 0, None, None] * torch.cholesky_solve(rows, chol[:, 0]), None
-        combined = (weight[:, :, None, None] * torch.cholesky_inverse(chol)).sum(1)  # (B, n', n'), symmetric
-        return (combined @ rows if ctx.small_n else rows @ combined), None
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None]:
+        z, padded, order, sorted_labels, slot, expansion_scales, class_scales, *chols = ctx.saved_tensors
+        s = len(expansion_scales)
+        weight = 2 * grad * torch.cat([expansion_scales, class_scales])  # (S + k,)
+        if ctx.fused:
+            inverse = torch.cholesky_inverse(chols[0])  # (S + k, d, d)
+            combined = (weight[:s, None, None] * inverse[:s]).sum(0) + weight[s:, None, None] * inverse[s:]
+            grad_z = torch.empty_like(z)
+            grad_z[order] = (padded @ combined)[sorted_labels, slot]
+            return grad_z, None, None, None
+        expansion = (weight[:s, None, None] * torch.cholesky_inverse(chols[0])).sum(0)
+        grad_z = z @ expansion if z.shape[0] >= z.shape[1] else expansion @ z
+        # an explicit inverse and a matmul: 2-3x faster than cholesky_solve with d right-hand sides on CPU
+        grad_classes = (weight[s:, None, None] * torch.cholesky_inverse(chols[1])) @ padded  # (k, n, d)
+        grad_z[order] += grad_classes[sorted_labels, slot]
+        return grad_z, None, None, None
 
 
 def coding_rates_loop(z: torch.Tensor, labels: torch.Tensor, num_classes: int, eps: float = 0.5,
