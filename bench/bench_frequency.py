@@ -41,11 +41,12 @@ def split_loop(images: np.ndarray, radius: float) -> None:
                 np.floor((x - x.min()) / (x.max() - x.min()) * 255).astype(np.uint8)
 
 
-def hars_loop(images: np.ndarray, donors: np.ndarray, radius: float) -> None:
+def hars_loop(images: np.ndarray, donors: np.ndarray, radius: float, count: int) -> None:
+    """The first ``count`` images mixed with their donors (anywhere in ``images``)."""
     h, w = images.shape[1:3]
     yy, xx = np.indices((h, w))
     low = np.hypot(yy - h / 2, xx - w / 2) < radius
-    for i, image in enumerate(images):
+    for i, image in enumerate(images[:count]):
         for c in range(image.shape[2]):
             mine = np.fft.fftshift(np.fft.fft2(image[:, :, c].astype(np.float32)))
             donor = np.fft.fftshift(np.fft.fft2(images[donors[i], :, :, c].astype(np.float32)))
@@ -74,7 +75,8 @@ def main() -> None:
     few = slice(0, args.loop_images)
     cases = [
         ("frequency_split r=12", lambda: frequency_split(images, 12), lambda: split_loop(images[few], 12)),
-        ("hars_mix r=12", lambda: hars_mix(images, labels, 12), lambda: hars_loop(images[few], donors, 12)),
+        ("hars_mix r=12", lambda: hars_mix(images, labels, 12),
+         lambda: hars_loop(images, donors, 12, args.loop_images)),
         ("gradient_spectrum (upstream bins)", lambda: gradient_spectrum(grads, "upstream"),
          lambda: spectrum_loop(grads[few].numpy())),
     ]

@@ -3,7 +3,7 @@ encoder, the head, NT-Xent + JSD + the online probe): the batched augmentation s
 (reprlab.augment) against the same model fed by a per-sample torchvision ``transforms.v2``
 DataLoader; also the share of the step spent augmenting.
 
-    python bench/bench_ssl_step.py [--device auto] [--width 1.0] [--batch-size 512] [--steps 10]
+    python bench/bench_ssl_step.py [--device auto] [--width W] [--batch-size B] [--steps 10]
 
 Synthetic uint8 images stand in for CIFAR-10 (the timing does not depend on the pixels). On a GPU
 the model runs under bf16 autocast; augmentations and targets stay float32.
@@ -71,12 +71,15 @@ def train_steps(model, step, batches, device, steps: int, optimizer) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--width", type=float, default=1.0)
-    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument("--width", type=float, default=None, help="default: 1.0 on a GPU, 0.125 on the CPU")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: 512 on a GPU, 128 on the CPU")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     device = resolve_device(args.device)
+    gpu = device.type == "cuda"  # sized for the device: upstream's model on a GPU, the quick profile's on a CPU
+    args.width = args.width or (1.0 if gpu else 0.125)
+    args.batch_size = args.batch_size or (512 if gpu else 128)
     n = args.batch_size * (args.steps + 2)
     images = torch.randint(0, 256, (n, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
     data = ImageSet("cifar10", images, torch.zeros(n, dtype=torch.long), [str(i) for i in range(10)])

@@ -61,7 +61,7 @@ class Row:
 
     @property
     def met(self) -> bool | None:
-        return None if self.goal is None or self.ratio is None else self.ratio >= self.goal
+        return None if self.goal is None or self.ratio is None else bool(self.ratio >= self.goal)  # numpy ratios too
 
 
 def device_kind(device: torch.device) -> str:

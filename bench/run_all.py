@@ -30,12 +30,13 @@ def main() -> int:
                           ("cpu" if args.device == "auto" else args.device))
     kind = "cuda" if device.type == "cuda" else "cpu"
     started = time.time()
-    for script in sorted(HERE.glob("bench_*.py")):
+    failed = []
+    for script in sorted(HERE.glob("bench_*.py")):  # a failing script is reported, the others still run
         extra = ["--device", str(device)] if script.name in TAKES_DEVICE else []
         print(f"== {script.name}", flush=True)
         if subprocess.run([sys.executable, str(script), *extra]).returncode:
             print(f"{script.name} failed", file=sys.stderr)
-            return 1
+            failed.append(script.name)
     results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob(f"*.{kind}.json"))
                if p.stat().st_mtime >= started and not p.name.startswith("summary")]
     rows = [(r["bench"], row) for r in results for row in r["rows"]]
@@ -57,7 +58,9 @@ def main() -> int:
             goal = "" if row["goal"] is None else f"≥ {row['goal']:g}×"
             met = "" if row["met"] is None else ("yes" if row["met"] else "**no**")
             print(f"| {bench}: {row['name']} | {row['value']} | {ratio} | {goal} | {met} |")
-    return 0
+    if failed:
+        print(f"\nfailed (no rows above): {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
