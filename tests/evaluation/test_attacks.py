@@ -85,3 +85,25 @@ def test_attacks_lower_accuracy_and_targeted_attacks_hit_their_targets(trained):
     assert (targets != labels).all() and len(targets.unique()) == 10
     with pytest.raises(ValueError, match="method='cw'"):
         attack(model, images, labels, 0.1, method="cw", loss_fn=_sum_ce, mean=MEAN, std=STD)
+
+
+@pytest.mark.parametrize(("method", "targeted", "quirks"), [("fgsm", False, False), ("bim", True, False),
+                                                             ("bim", False, True)])
+def test_every_eps_in_one_pass_equals_one_eps_at_a_time(trained, method, targeted, quirks):
+    """evaluate_attack(stack_eps=True) stacks its radii into one batch: per image and radius, the
+    same attack as ``attack`` at that radius alone, so the same accuracies and target hits."""
+    model, images, labels, indices = trained
+    eps_list = [0.0, 0.02, 0.05, 0.1]
+    common = dict(method=method, loss_fn=_sum_ce, mean=MEAN, std=STD, upstream_quirks=quirks)
+    result = evaluate_attack(model, [Batch(images, labels, indices)], eps_list, predict=lambda o: o.argmax(1),
+                             num_classes=10, targeted=targeted, stack_eps=True, **common)
+    targets = random_targets(labels, indices, 10, 444) if targeted else None
+    clean_ok = model(images).argmax(1) == labels
+    for i, eps in enumerate(eps_list):
+        pred = model(attack(model, images, labels, eps, targets=targets, **common)).argmax(1)
+        assert result.accuracy[i] == pytest.approx(((pred == labels) & clean_ok).float().mean().item(), abs=1 / 200)
+        if targeted:
+            assert result.target_hit_rate[i] == pytest.approx((pred == targets).float().mean().item(), abs=1 / 200)
+    assert result.accuracy[3] < result.accuracy[1] < result.accuracy[0]  # the attack does something at each eps
+    with pytest.raises(ValueError, match=r"one per image: \(200,\)"):
+        attack(model, images, labels, torch.tensor([0.1, 0.2]), loss_fn=_sum_ce, mean=MEAN, std=STD)
