@@ -33,6 +33,7 @@ class Normalizer:
         """The normalised values of pixel 0 and pixel 1, per channel (1, C, 1, 1)."""
         return (0 - self.mean) / self.std, (1 - self.mean) / self.std
 
-    def pixel_radius(self, eps: float) -> torch.Tensor:
-        """A radius of ``eps`` in pixel units, in normalised units per channel (1, C, 1, 1)."""
+    def pixel_radius(self, eps: float | torch.Tensor) -> torch.Tensor:
+        """A radius of ``eps`` in pixel units, in normalised units per channel (1, C, 1, 1); a
+        tensor of radii per image (B, 1, 1, 1) gives (B, C, 1, 1)."""
         return eps / self.std

@@ -126,13 +126,13 @@ def evaluate_attack(model: nn.Module, loader: Iterable, eps_list: list[float], *
     total = 0
     generator = torch.Generator().manual_seed(seed)
     radii = sorted({float(e) for e in eps_list if e != 0})
+    kwargs = dict(method=method, loss_fn=loss_fn, mean=mean, std=std, steps=steps, generator=generator,
+                  upstream_quirks=upstream_quirks)
     for batch in loader:
         images, labels, indices = batch.images, batch.targets, batch.indices
         clean = predict(model(images))
         clean_ok = clean == labels
         targets = random_targets(labels, indices, num_classes, seed) if targeted else None
-        kwargs = dict(method=method, loss_fn=loss_fn, mean=mean, std=std, steps=steps, generator=generator,
-                      upstream_quirks=upstream_quirks)
         if stack_eps and radii:
             repeat = len(radii)
             eps = torch.tensor(radii, device=images.device).repeat_interleave(len(images))

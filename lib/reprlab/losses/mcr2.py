@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 _GUARD = 1e-8
 
@@ -47,16 +46,10 @@ def _logdet_spd(matrices: torch.Tensor) -> torch.Tensor:
     return 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)
 
 
-def _memberships(labels: torch.Tensor | None, membership: torch.Tensor | None, num_classes: int | None,
-                 m: int) -> torch.Tensor:
-    if (labels is None) == (membership is None):
-        raise ValueError("give exactly one of labels (m,) or membership (k, m)")
-    if membership is not None:
-        if membership.ndim != 2 or membership.shape[1] != m:
-            raise ValueError(f"membership must have shape (k, {m}), got {tuple(membership.shape)}")
-        return membership
-    k = num_classes if num_classes is not None else int(labels.max()) + 1
-    return F.one_hot(labels.long(), k).T  # (k, m)
+def _check_membership(membership: torch.Tensor, m: int) -> torch.Tensor:
+    if membership.ndim != 2 or membership.shape[1] != m:
+        raise ValueError(f"membership must have shape (k, {m}), got {tuple(membership.shape)}")
+    return membership
 
 
 def coding_rates(z: torch.Tensor, labels: torch.Tensor | None = None, *, membership: torch.Tensor | None = None,
@@ -66,20 +59,20 @@ def coding_rates(z: torch.Tensor, labels: torch.Tensor | None = None, *, members
     ``membership`` (k, m) with entries in [0, 1]. Computed in ``dtype`` (float32 or float64).
     """
     m, d = z.shape
+    if (labels is None) == (membership is None):
+        raise ValueError("give exactly one of labels (m,) or membership (k, m)")
     with torch.autocast(z.device.type, enabled=False):
         z = z.to(dtype)
         # R with γ1 inside equals the theoretical R when γ1 = 1: one factorisation then
         expansion_scales = torch.tensor([d / (m * eps)] if gam1 == 1.0 else [gam1 * d / (m * eps), d / (m * eps)],
                                         device=z.device, dtype=dtype)
         if labels is not None:
-            if membership is not None:
-                raise ValueError("give exactly one of labels (m,) or membership (k, m)")
             k = num_classes if num_classes is not None else int(labels.max()) + 1
             counts = torch.bincount(labels, minlength=k).to(dtype) + _GUARD  # (k,)
             logdets = _HardLabelLogdets.apply(z, labels, expansion_scales, d / (counts * eps))
             expansion_logdets, class_logdets = logdets[:len(expansion_scales)], logdets[len(expansion_scales):]
         else:  # soft memberships (perhaps learned): Zᵀ Π_j Z for every j, through autograd
-            pi = _memberships(labels, membership, num_classes, m).to(dtype)  # (k, m)
+            pi = _check_membership(membership, m).to(dtype)  # (k, m)
             counts = pi.sum(1) + _GUARD
             eye_d = torch.eye(d, device=z.device, dtype=dtype)
             expansion_logdets = _logdet_spd(eye_d + expansion_scales[:, None, None] * (z.T @ z))

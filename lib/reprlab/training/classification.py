@@ -86,7 +86,7 @@ def train_classifier(job: ClassifierJob, out_dir: str | Path, *, progress: bool 
     history = fit(model, train_loader, job.train_config(eval_every=eval_every), eval_loaders=eval_loaders,
                   hooks=[*hooks, final_test], out_dir=out_dir, progress=progress)
     # a run resumed after its last epoch trained nothing here: evaluate its final model once
-    test = final_test.result or evaluate(model, eval_loaders["test"], amp=job.amp)
+    test = final_test.result if final_test.result is not None else evaluate(model, eval_loaders["test"], amp=job.amp)
     return ClassifierResult(model, history, test, splits.train.classes)
 
 
