@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from reprlab.losses import MCR2Loss, coding_rates, coding_rates_loop
+from reprlab.losses.mcr2 import spd_inverse_logdet
 
 
 def _orthogonal_subspaces(d=8, k=4, rotate=False):
@@ -95,20 +96,50 @@ def test_closed_form_gradient_with_unequal_and_empty_classes_by_gradcheck(d):
     assert torch.autograd.gradcheck(loss, (z,))
 
 
+@pytest.mark.parametrize(("shape", "base"), [((75,), 8), ((2, 3, 40), 32), ((5,), 32)])
+def test_spd_inverse_and_logdet_by_blocks_equal_lapack(shape, base):
+    *batch, n = shape
+    g = torch.Generator().manual_seed(n)
+    a = torch.randn(*batch, n, n + 3, dtype=torch.float64, generator=g)
+    spd = torch.eye(n, dtype=torch.float64) + 4 * a @ a.mT  # eigenvalues from 1 to about 4 (2n + 3)
+    inverse, logdet = spd_inverse_logdet(spd, base=base)  # 75 rows in blocks of 37/38, 18/19, 9/10 down to 8
+    torch.testing.assert_close(inverse, torch.linalg.inv(spd), rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(logdet, torch.logdet(spd), rtol=1e-12, atol=1e-10)
+    lower_garbage = spd + torch.tril(torch.full_like(spd, 7.0), diagonal=-1)  # reads the upper triangle only
+    torch.testing.assert_close(spd_inverse_logdet(lower_garbage, base=base)[1], logdet)
+
+
+@pytest.mark.parametrize(("m", "d", "k"), [(300, 70, 3), (60, 70, 6)])  # d x d by blocks; classes n x n
+def test_closed_form_gradient_equals_autograd_through_the_loop(m, d, k):
+    g = torch.Generator().manual_seed(7)
+    raw = torch.randn(m, d, dtype=torch.float64, generator=g)
+    y = torch.arange(m) % k
+    grads, values = [], []
+    for rates_of in (lambda z: coding_rates(z, y, num_classes=k, gam1=1.5, dtype=torch.float64),
+                     lambda z: coding_rates_loop(z, y, k, gam1=1.5)):
+        z = raw.clone().requires_grad_()
+        rates = rates_of(F.normalize(z, dim=1))  # with a gradient: the logdets come from the block inverses
+        (-0.7 * rates.expansion + rates.compression).backward()
+        grads.append(z.grad)
+        values.append(torch.stack([rates.expansion, rates.expansion_theoretical, rates.compression]).detach())
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-8, atol=1e-10)
+    torch.testing.assert_close(values[0], values[1], rtol=1e-10, atol=0)
+
+
 def test_loss_combines_the_terms_and_decreases_under_gradient_descent():
     g = torch.Generator().manual_seed(5)
     raw = torch.randn(200, 16, generator=g, requires_grad=True)
     y = torch.arange(200) % 4
     criterion = MCR2Loss(num_classes=4, eps=0.5, gam1=1.0, gam2=2.0)
     loss, terms = criterion(F.normalize(raw, dim=1), y)
-    assert float(loss) == pytest.approx(float(-2.0 * terms["R"] + terms["Rc"]), rel=1e-5)
+    assert float(loss.detach()) == pytest.approx(float(-2.0 * terms["R"] + terms["Rc"]), rel=1e-5)
     opt = torch.optim.SGD([raw], lr=20.0)
-    start = float(loss)
+    start = float(loss.detach())
     for _ in range(50):
         loss, terms = criterion(F.normalize(raw, dim=1), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert float(loss) < start - 1 and float(terms["delta_R"]) > 0
+    assert float(loss.detach()) < start - 1 and float(terms["delta_R"]) > 0
     with pytest.raises(ValueError, match="eps=0"):
         MCR2Loss(eps=0)

@@ -11,10 +11,11 @@ n_j is guarded by +1e-8 as upstream, so an empty class contributes 0.
 
 With hard labels the batched implementation gathers each class's rows once (zero-padded) and takes
 every log-determinant in one autograd node: for classes of at least d/2 rows one batched matmul
-and one batched Cholesky of all k + 1 d x d matrices (ZᵀZ is the sum of the class Grams), else
+and one batched factorisation of all k + 1 d x d matrices (ZᵀZ is the sum of the class Grams), else
 the smaller n x n forms (Sylvester: logdet(I_d + a AᵀA) = logdet(I_n + a AAᵀ)). Its gradient is
-closed-form from those Cholesky factors (no autograd through the factorisation). It runs in
-float32 outside autocast, or float64.
+closed-form from the inverses of those matrices (no autograd through the factorisation), which the
+forward pass computes with the log-determinants by 2 x 2 blocks (Schur complements), so that most
+of the work is batched matmuls. It runs in float32 outside autocast, or float64.
 """
 
 from dataclasses import dataclass
@@ -42,8 +43,42 @@ class CodingRates:
 
 def _logdet_spd(matrices: torch.Tensor) -> torch.Tensor:
     """logdet of a batch (..., n, n) of symmetric positive-definite matrices via Cholesky."""
-    chol = torch.linalg.cholesky(matrices)
-    return 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)
+    upper = torch.linalg.cholesky(matrices, upper=True)  # upper: no transposed copy on the CPU
+    return 2 * torch.log(torch.diagonal(upper, dim1=-2, dim2=-1)).sum(-1)
+
+
+def spd_inverse_logdet(matrices: torch.Tensor, base: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inverse (..., n, n) and log-determinant (...,) of a batch of symmetric positive-definite
+    matrices (..., n, n), by 2 x 2 blocks: with S = A22 - A12ᵀ A11⁻¹ A12 (the Schur complement),
+    logdet A = logdet A11 + logdet S and A⁻¹ = [[A11⁻¹ + X S⁻¹ Xᵀ, -X S⁻¹], [-S⁻¹ Xᵀ, S⁻¹]] with
+    X = A11⁻¹ A12, recursively; blocks of at most ``base`` rows take LAPACK's Cholesky. Reads only
+    the upper triangle, as a Cholesky factorisation does. For 128 x 128 matrices on a CPU this
+    is 2.4x faster than a Cholesky factorisation and inverse: LAPACK factorises small matrices at a
+    few GFLOP/s, while the batched matmuls here run near the machine's matmul peak."""
+    inverse = torch.empty_like(matrices)
+    return inverse, _invert_into(matrices, inverse, base)
+
+
+def _invert_into(matrices: torch.Tensor, out: torch.Tensor, base: int) -> torch.Tensor:
+    """Write the inverse of ``matrices`` into ``out`` (a view of the same shape); return the
+    log-determinant. Filling views of one buffer saves the concatenations, which cost as much as
+    the matmuls at these sizes."""
+    n = matrices.shape[-1]
+    if n <= base:
+        upper = torch.linalg.cholesky_ex(matrices, upper=True)[0]
+        out.copy_(torch.cholesky_inverse(upper, upper=True))
+        return 2 * torch.log(torch.diagonal(upper, dim1=-2, dim2=-1)).sum(-1)
+    h = n // 2
+    a12 = matrices[..., :h, h:]
+    inverse11, inverse22 = out[..., :h, :h], out[..., h:, h:]
+    logdet11 = _invert_into(matrices[..., :h, :h], inverse11, base)
+    x = inverse11 @ a12
+    logdet22 = _invert_into(matrices[..., h:, h:] - a12.mT @ x, inverse22, base)
+    y = x @ inverse22
+    inverse11 += y @ x.mT
+    torch.neg(y, out=out[..., :h, h:])
+    out[..., h:, :h] = out[..., :h, h:].mT
+    return logdet11 + logdet22
 
 
 def _check_membership(membership: torch.Tensor, m: int) -> torch.Tensor:
@@ -69,7 +104,8 @@ def coding_rates(z: torch.Tensor, labels: torch.Tensor | None = None, *, members
         if labels is not None:
             k = num_classes if num_classes is not None else int(labels.max()) + 1
             counts = torch.bincount(labels, minlength=k).to(dtype) + _GUARD  # (k,)
-            logdets = _HardLabelLogdets.apply(z, labels, expansion_scales, d / (counts * eps))
+            logdets = _HardLabelLogdets.apply(z, labels, expansion_scales, d / (counts * eps),
+                                              torch.is_grad_enabled() and z.requires_grad)
             expansion_logdets, class_logdets = logdets[:len(expansion_scales)], logdets[len(expansion_scales):]
         else:  # soft memberships (perhaps learned): Zᵀ Π_j Z for every j, through autograd
             pi = _check_membership(membership, m).to(dtype)  # (k, m)
@@ -90,56 +126,58 @@ class _HardLabelLogdets(torch.autograd.Function):
     neither determinant nor gradient).
 
     With classes of at least d/2 rows every matrix takes the d x d form and ZᵀZ = Σ_j Z_jᵀ Z_j:
-    one batched matmul, one batched Cholesky of S + k matrices and, backwards, one inverse and one
-    batched matmul. Smaller classes take the n x n form (Sylvester: logdet(I_d + s AᵀA) =
-    logdet(I_n + s AAᵀ)), the expansion the smaller of m x m and d x d. The gradient is closed-form
-    from the Cholesky factors, d logdet(I + s AᵀA) / dA = 2 s A (I_d + s AᵀA)⁻¹ = 2 s (I_n + s AAᵀ)⁻¹ A,
-    not autograd through the factorisations. Differentiable once, in ``z`` only."""
+    one batched matmul and one batched inverse and log-determinant of S + k matrices forwards, one
+    batched matmul backwards. Smaller classes take the n x n form (Sylvester: logdet(I_d + s AᵀA) =
+    logdet(I_n + s AAᵀ)), the expansion the smaller of m x m and d x d. The gradient is closed-form,
+    d logdet(I + s AᵀA) / dA = 2 s A (I_d + s AᵀA)⁻¹ = 2 s (I_n + s AAᵀ)⁻¹ A, from the inverses
+    that the forward pass keeps when ``differentiable``, not autograd through the factorisations.
+    Differentiable once, in ``z`` only."""
 
     @staticmethod
     def forward(ctx, z: torch.Tensor, labels: torch.Tensor, expansion_scales: torch.Tensor,
-                class_scales: torch.Tensor) -> torch.Tensor:
-        (m, d), k = z.shape, len(class_scales)
+                class_scales: torch.Tensor, differentiable: bool) -> torch.Tensor:
+        (m, d), k, s = z.shape, len(class_scales), len(expansion_scales)
         counts = torch.bincount(labels, minlength=k)
+        n = int(counts.max())
         order = torch.argsort(labels, stable=True)
         sorted_labels = labels[order]
+        # row order[i] goes to slot i - (rows of the classes before its own) of its class
         slot = torch.arange(m, device=z.device) - (torch.cumsum(counts, 0) - counts)[sorted_labels]
-        padded = z.new_zeros(k, int(counts.max()), d)
-        padded[sorted_labels, slot] = z[order]
+        position = torch.empty_like(order).scatter_(0, order, sorted_labels * n + slot)  # (m,) into (k * n)
+        padded = z.new_zeros(k, n, d)
+        padded.view(k * n, d).index_copy_(0, position, z)
         ctx.fused = 2 * padded.shape[1] >= d
         if ctx.fused:
-            grams = padded.transpose(1, 2) @ padded  # (k, d, d)
-            scales = torch.cat([expansion_scales, class_scales])
-            grams = torch.cat([grams.sum(0).expand(len(expansion_scales), d, d), grams])
-            chol = torch.linalg.cholesky(torch.eye(d, device=z.device, dtype=z.dtype) + scales[:, None, None] * grams)
-            chols = (chol,)
+            matrices = z.new_empty(s + k, d, d)
+            torch.matmul(padded.mT, padded, out=matrices[s:])
+            matrices[:s] = matrices[s:].sum(0)
+            groups = (matrices.mul_(torch.cat([expansion_scales, class_scales])[:, None, None]),)
         else:
             expansion_gram = z.T @ z if m >= d else z @ z.T
-            class_grams = padded @ padded.transpose(1, 2)  # (k, n, n)
-            chols = tuple(torch.linalg.cholesky(torch.eye(g.shape[-1], device=z.device, dtype=z.dtype)
-                                                + s[:, None, None] * g)
-                          for g, s in ((expansion_gram, expansion_scales), (class_grams, class_scales)))
-        ctx.save_for_backward(z, padded, order, sorted_labels, slot, expansion_scales, class_scales, *chols)
-        return torch.cat([2 * torch.log(torch.diagonal(c, dim1=-2, dim2=-1)).sum(-1) for c in chols])
+            groups = (expansion_scales[:, None, None] * expansion_gram,
+                      class_scales[:, None, None] * (padded @ padded.mT))  # (k, n, n)
+        for matrices in groups:
+            matrices.diagonal(dim1=-2, dim2=-1).add_(1)
+        if not differentiable:  # no gradient will be asked for: logdets by Cholesky alone
+            return torch.cat([_logdet_spd(matrices) for matrices in groups])
+        inverses, logdets = zip(*(spd_inverse_logdet(matrices) for matrices in groups), strict=True)
+        ctx.save_for_backward(z, padded, position, expansion_scales, class_scales, *inverses)
+        return torch.cat(logdets)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None]:
-        z, padded, order, sorted_labels, slot, expansion_scales, class_scales, *chols = ctx.saved_tensors
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None, None]:
+        z, padded, position, expansion_scales, class_scales, *inverses = ctx.saved_tensors
         s = len(expansion_scales)
         weight = 2 * grad * torch.cat([expansion_scales, class_scales])  # (S + k,)
         if ctx.fused:
-            inverse = torch.cholesky_inverse(chols[0])  # (S + k, d, d)
-            combined = (weight[:s, None, None] * inverse[:s]).sum(0) + weight[s:, None, None] * inverse[s:]
-            grad_z = torch.empty_like(z)
-            grad_z[order] = (padded @ combined)[sorted_labels, slot]
-            return grad_z, None, None, None
-        expansion = (weight[:s, None, None] * torch.cholesky_inverse(chols[0])).sum(0)
+            combined = (weight[:s, None, None] * inverses[0][:s]).sum(0) + weight[s:, None, None] * inverses[0][s:]
+            return (padded @ combined).flatten(0, 1).index_select(0, position), None, None, None, None
+        expansion = (weight[:s, None, None] * inverses[0]).sum(0)
         grad_z = z @ expansion if z.shape[0] >= z.shape[1] else expansion @ z
-        # an explicit inverse and a matmul: 2-3x faster than cholesky_solve with d right-hand sides on CPU
-        grad_classes = (weight[s:, None, None] * torch.cholesky_inverse(chols[1])) @ padded  # (k, n, d)
-        grad_z[order] += grad_classes[sorted_labels, slot]
-        return grad_z, None, None, None
+        grad_classes = (weight[s:, None, None] * inverses[1]) @ padded  # (k, n, d)
+        grad_z += grad_classes.flatten(0, 1).index_select(0, position)
+        return grad_z, None, None, None, None
 
 
 def coding_rates_loop(z: torch.Tensor, labels: torch.Tensor, num_classes: int, eps: float = 0.5,
