@@ -43,7 +43,11 @@ class CodingRates:
 
 def _logdet_spd(matrices: torch.Tensor) -> torch.Tensor:
     """logdet of a batch (..., n, n) of symmetric positive-definite matrices via Cholesky."""
-    upper = torch.linalg.cholesky(matrices, upper=True)  # upper: no transposed copy on the CPU
+    return _logdet_of_factor(torch.linalg.cholesky(matrices, upper=True))  # upper: no transposed copy on the CPU
+
+
+def _logdet_of_factor(upper: torch.Tensor) -> torch.Tensor:
+    """logdet UᵀU from a batch (..., n, n) of Cholesky factors U."""
     return 2 * torch.log(torch.diagonal(upper, dim1=-2, dim2=-1)).sum(-1)
 
 
@@ -67,7 +71,7 @@ def _invert_into(matrices: torch.Tensor, out: torch.Tensor, base: int) -> torch.
     if n <= base:
         upper = torch.linalg.cholesky_ex(matrices, upper=True)[0]
         out.copy_(torch.cholesky_inverse(upper, upper=True))
-        return 2 * torch.log(torch.diagonal(upper, dim1=-2, dim2=-1)).sum(-1)
+        return _logdet_of_factor(upper)
     h = n // 2
     a12 = matrices[..., :h, h:]
     inverse11, inverse22 = out[..., :h, :h], out[..., h:, h:]
@@ -103,8 +107,9 @@ def coding_rates(z: torch.Tensor, labels: torch.Tensor | None = None, *, members
                                         device=z.device, dtype=dtype)
         if labels is not None:
             k = num_classes if num_classes is not None else int(labels.max()) + 1
-            counts = torch.bincount(labels, minlength=k).to(dtype) + _GUARD  # (k,)
-            logdets = _HardLabelLogdets.apply(z, labels, expansion_scales, d / (counts * eps),
+            class_sizes = torch.bincount(labels, minlength=k)  # (k,)
+            counts = class_sizes.to(dtype) + _GUARD
+            logdets = _HardLabelLogdets.apply(z, labels, class_sizes, expansion_scales, d / (counts * eps),
                                               torch.is_grad_enabled() and z.requires_grad)
             expansion_logdets, class_logdets = logdets[:len(expansion_scales)], logdets[len(expansion_scales):]
         else:  # soft memberships (perhaps learned): Zᵀ Π_j Z for every j, through autograd
@@ -123,7 +128,7 @@ class _HardLabelLogdets(torch.autograd.Function):
     """All log-determinants of the coding rates with hard labels in one node: (S + k,)
     ``logdet(I + s_e ZᵀZ)`` for the S expansion scales, then ``logdet(I + s_j Z_jᵀ Z_j)`` for
     every class j, Z_j its rows (gathered once, zero-padded to the largest class: zero rows change
-    neither determinant nor gradient).
+    neither determinant nor gradient); ``class_sizes`` (k,) is the bincount of ``labels``.
 
     With classes of at least d/2 rows every matrix takes the d x d form and ZᵀZ = Σ_j Z_jᵀ Z_j:
     one batched matmul and one batched inverse and log-determinant of S + k matrices forwards, one
@@ -134,15 +139,14 @@ class _HardLabelLogdets(torch.autograd.Function):
     Differentiable once, in ``z`` only."""
 
     @staticmethod
-    def forward(ctx, z: torch.Tensor, labels: torch.Tensor, expansion_scales: torch.Tensor,
+    def forward(ctx, z: torch.Tensor, labels: torch.Tensor, class_sizes: torch.Tensor, expansion_scales: torch.Tensor,
                 class_scales: torch.Tensor, differentiable: bool) -> torch.Tensor:
         (m, d), k, s = z.shape, len(class_scales), len(expansion_scales)
-        counts = torch.bincount(labels, minlength=k)
-        n = int(counts.max())
+        n = int(class_sizes.max())
         order = torch.argsort(labels, stable=True)
         sorted_labels = labels[order]
         # row order[i] goes to slot i - (rows of the classes before its own) of its class
-        slot = torch.arange(m, device=z.device) - (torch.cumsum(counts, 0) - counts)[sorted_labels]
+        slot = torch.arange(m, device=z.device) - (torch.cumsum(class_sizes, 0) - class_sizes)[sorted_labels]
         position = torch.empty_like(order).scatter_(0, order, sorted_labels * n + slot)  # (m,) into (k * n)
         padded = z.new_zeros(k, n, d)
         padded.view(k * n, d).index_copy_(0, position, z)
@@ -166,18 +170,18 @@ class _HardLabelLogdets(torch.autograd.Function):
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None, None]:
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None, None, None, None, None]:
         z, padded, position, expansion_scales, class_scales, *inverses = ctx.saved_tensors
         s = len(expansion_scales)
         weight = 2 * grad * torch.cat([expansion_scales, class_scales])  # (S + k,)
         if ctx.fused:
             combined = (weight[:s, None, None] * inverses[0][:s]).sum(0) + weight[s:, None, None] * inverses[0][s:]
-            return (padded @ combined).flatten(0, 1).index_select(0, position), None, None, None, None
+            return (padded @ combined).flatten(0, 1).index_select(0, position), None, None, None, None, None
         expansion = (weight[:s, None, None] * inverses[0]).sum(0)
         grad_z = z @ expansion if z.shape[0] >= z.shape[1] else expansion @ z
         grad_classes = (weight[s:, None, None] * inverses[1]) @ padded  # (k, n, d)
         grad_z += grad_classes.flatten(0, 1).index_select(0, position)
-        return grad_z, None, None, None, None
+        return grad_z, None, None, None, None, None
 
 
 def coding_rates_loop(z: torch.Tensor, labels: torch.Tensor, num_classes: int, eps: float = 0.5,
