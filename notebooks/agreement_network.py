@@ -21,7 +21,7 @@
 # %% tags=["parameters"]
 dataset: str = "cifar10"  # one of: {datasets}
 model: str = "lenet5"  # architecture; one of: {models}
-seed: int = 0  # seeds the initialisation and the batch order
+seed: int = 0  # seeds the initialisation and the batch order; range: [0, 4294967295]
 epochs: int = 60  # training epochs; range: [1, inf)
 batch_size: int = 128  # batch size; range: [1, inf)
 lr: float = 0.1  # learning rate; range: (0, inf)
@@ -33,8 +33,8 @@ milestones: list = [0.5, 0.75]  # multistep: fractions of the run where lr drops
 subset: int = 0  # training images kept, class-stratified (0 keeps all); range: [0, inf)
 train_source: str = "on_the_fly"  # one of: on_the_fly, eval
 random_label_prob: float = 0.0  # fraction of labels (train and test) replaced by fixed random ones; range: [0, 1]
-label_seed: int = 12345  # seed of the random labels (shared by every network)
-device: str = "auto"  # auto, cpu, cuda, cuda:1, ...
+label_seed: int = 12345  # seed of the random labels (shared by every network); range: [0, 4294967295]
+device: str = "auto"  # where to compute (auto: a GPU when there is one); one of: {devices}
 fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/agreement_network/interactive-<hash>
 

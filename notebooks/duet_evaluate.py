@@ -35,7 +35,7 @@ knn_k: int = 200  # kNN neighbours; range: [1, inf)
 knn_temperature: float = 0.1  # kNN vote weight exp(similarity / temperature); range: (0, inf)
 transfer_dataset: str = "cifar100"  # second dataset of the transfer probe; one of: {datasets}
 transfer_train_images: int = 0  # its training images used (0: all); range: [0, inf)
-seed: int = 0  # seeds the transformations and the probes
+seed: int = 0  # seeds the transformations and the probes; range: [0, 4294967295]
 fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/duet_evaluate/interactive-<hash>
 

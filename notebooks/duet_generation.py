@@ -29,7 +29,7 @@ models: list = ["duet", "simclr", "essl"]  # each one of: duet, simclr, essl
 train_images: int = 0  # training images the decoder learns from (0: all); range: [0, inf)
 test_images: int = 0  # test images scored (0: all); range: [0, inf)
 decoder_epochs: int = 30  # decoder training epochs (Adam 1e-3, batch 256); range: [1, inf)
-seed: int = 0  # seeds the transformations and the decoder
+seed: int = 0  # seeds the transformations and the decoder; range: [0, 4294967295]
 fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/duet_generation/interactive-<hash>
 

@@ -25,7 +25,7 @@
 # %% tags=["parameters"]
 train_profile: str = "paper"  # profile of the frequency_gradients run whose settings and model are the baseline
 radius: float = 12.0  # HARS mixing radius (upstream 12); range: (0, inf)
-hars_seed: int = 0  # seed of the donor assignment
+hars_seed: int = 0  # seed of the donor assignment; range: [0, 4294967295]
 radii: list = [4.0, 8.0, 12.0, 16.0]  # filter radii of the test sets; each in range: (0, inf)
 examples: int = 4  # mixed images shown with their two sources; range: [0, inf)
 progress: bool = True  # live progress bar (the runner turns it off)

@@ -23,7 +23,7 @@
 train_profile: str = "paper"  # profile of the label_training runs
 labels: list = ["category", "speech", "shuffle", "uniform", "composite", "random", "lowdim", "bert"]  # label types; each one of: {labels}
 levels: list = [1.0, 2.0, 4.0, 8.0, 10.0, 20.0]  # percent of the training data kept; each in range: (0, 100]
-seeds: list = [7, 77]  # seeds (upstream README)
+seeds: list = [7, 77]  # seeds (upstream README); each in range: [0, 4294967295]
 level_budget: str = "steps"  # training budget below 100 %: steps (same optimiser steps as the full data) or upstream's epochs; one of: steps, epochs
 fresh: bool = False  # start afresh: an earlier run with these parameters is moved aside (kept), not resumed or reused
 run_dir: str = ""  # set by the runner; empty: runs/label_less_data/interactive-<hash>

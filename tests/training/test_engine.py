@@ -215,3 +215,15 @@ def test_epoch_lines_show_elapsed_time_and_eta():
     line = format_record(history[-1], 10, history)
     assert line.startswith("epoch  2/10 | lr 0.1 | train loss 0.5000")
     assert line.endswith("50.0s | elapsed 1m20s, ETA 5m20s")  # 8 epochs left at 40 s each
+
+
+def test_the_progress_bar_goes_to_stdout_not_to_jupyterlabs_pink_stderr(capsys):
+    from reprlab.data import load_dataset, make_loader
+    from reprlab.models import build_model
+    from reprlab.training import TrainConfig, fit
+
+    train = make_loader(load_dataset("digits").subset(range(64)), 32, train=True)
+    fit(build_model("resnet20", 10, 1, 8), train, TrainConfig(epochs=1, lr=0.01, amp=False), progress=True,
+        log=lambda _: None)
+    out, err = capsys.readouterr()
+    assert "epoch 1:" in out and "it/s" in out and err == ""

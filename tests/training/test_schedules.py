@@ -45,5 +45,5 @@ def test_the_engine_holds_the_lr_for_an_epoch_when_asked():
     config = TrainConfig(epochs=4, lr=1e-3, optimizer="adamw", schedule="warmup_cosine", warmup=0.5,
                          lr_per_epoch=True, betas=(0.9, 0.95), amp=False)
     history = fit(model, train, config, log=lambda _: None)
-    # the lr logged after an epoch is the next epoch's: epochs 1..4 -> factors of epochs 1, 2, 3, 4/4
-    assert [r["lr"] for r in history] == pytest.approx([1e-3 * f for f in (0.5, 1.0, 0.5, 0.0)], abs=1e-12)
+    # each epoch logs the lr it trained at: epochs 1..4 -> factors of 0/4, 1/4, 2/4, 3/4 of the run
+    assert [r["lr"] for r in history] == pytest.approx([1e-3 * f for f in (1e-3, 0.5, 1.0, 0.5)], abs=1e-12)

@@ -207,3 +207,66 @@ def test_runs_start_longest_chain_first_in_the_profiles_expected_minutes(tmp_pat
     (copy / "profiles" / "timed.yaml").write_text(sections + "minutes: {spectral_density: 0}\n")
     with pytest.raises(ValueError, match=r"minutes.spectral_density=0 is out of range; allowed range: \(0, inf\)"):
         expected_minutes("timed")
+
+
+def _kernel_of(process: subprocess.Popen) -> int:
+    """The PID of the ipykernel that ``process`` (a launcher, or one of its workers) started."""
+    import psutil
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        kernels = [p for p in psutil.Process(process.pid).children(recursive=True)
+                   if "ipykernel_launcher" in " ".join(p.cmdline())]
+        if kernels:
+            return kernels[0].pid
+        time.sleep(0.1)
+    raise AssertionError("no kernel was started")
+
+
+def _lock_is_free(run_dir: Path) -> bool:
+    import fcntl
+
+    with open(run_dir.parent / f".{run_dir.name}.lock") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("executor", ["serial", "local"])
+def test_a_kernel_killed_mid_run_fails_the_run_at_once_and_it_resumes(executor):
+    """What the OOM killer does on a GPU box: the kernel dies with SIGKILL and the launcher must not
+    wait for it forever."""
+    args = ["train_classifier", "--profile", "smoke", "-p", "epochs=12", "--executor", executor]
+    launcher = _launch("run", *args)
+    run_dir = _first_checkpoint("train_classifier", launcher)
+    os.kill(_kernel_of(launcher), signal.SIGKILL)
+    out = launcher.communicate(timeout=120)[0]  # it used to hang here for good
+    assert launcher.returncode == 1, out
+    status = read_json(run_dir / "status.json")
+    assert status["status"] == "failed"
+    assert status["error"].startswith("the kernel died (killed by signal 9, SIGKILL"), status
+    assert "run it again to resume from the last checkpoint" in (
+        out if executor == "serial" else (paths.runs_dir() / ".logs" / "train_classifier" / f"{run_dir.name}.log"
+                                          ).read_text())
+    assert _lock_is_free(run_dir)
+
+    again = _launch("run", *args)
+    out = again.communicate(timeout=600)[0]
+    assert again.returncode == 0, out
+    assert read_json(run_dir / "status.json")["attempt"] == 2
+    assert [r["epoch"] for r in read_json(run_dir / "history.json")] == list(range(1, 13))
+
+
+def test_a_worker_does_not_outlive_its_killed_launcher():
+    import psutil
+
+    launcher = _launch("run", *LONG)
+    run_dir = _first_checkpoint("train_classifier", launcher)
+    worker = psutil.Process(int((run_dir.parent / f".{run_dir.name}.lock").read_text()))
+    os.kill(launcher.pid, signal.SIGKILL)  # no chance to stop its workers
+    launcher.communicate(timeout=60)
+    worker.wait(timeout=60)  # it sees it was orphaned and stops by itself
+    assert read_json(run_dir / "status.json")["status"] == "interrupted"
+    assert _lock_is_free(run_dir)

@@ -46,6 +46,12 @@ def notebooks_copy(tmp_path, monkeypatch):
     (["run", "train_classifier", "--profile", "smoke", "-p", "corruption=1.5"], "corruption=1.5 is out of range"),
     (["run", "mcr2_train", "--profile", "smoke", "-p", "lcr=1.5"], "mcr2_train: lcr=1.5 is out of range"),
     (["run-all", "--profile", "smoke", "-p", "epochs=0"], "epochs=0 is out of range"),
+    (["run", "train_classifier", "--profile", "smoke", "-p", "seed=-1"],
+     "train_classifier: seed=-1 is out of range; allowed range: [0, 4294967295]"),
+    (["run", "mcr2_train", "--profile", "smoke", "-p", f"seed={2**64}"], f"seed={2**64} is out of range"),
+    (["run", "train_classifier", "--profile", "smoke", "-p", "device=gpu"],
+     "train_classifier: device='gpu' is not allowed; allowed values: auto, cpu, mps, cuda, cuda:0, cuda:1"),
+    (["run", "label_less_data", "--profile", "smoke", "-p", "seeds=[7,-7]"], "seeds contains -7, out of range"),
     (["report", "--runs", "/nonexistent"], "--runs /nonexistent is no directory of runs"),
 ])
 def test_bad_input_fails_before_anything_runs(argv, message, capsys):
@@ -174,3 +180,16 @@ def test_make_refuses_an_old_python_with_a_clear_message(tmp_path):
     assert result.returncode != 0
     assert "reprlab needs Python >= 3.11" in result.stderr and "Python 3.10.12" in result.stderr
     assert not (tmp_path / "venv").exists()
+
+
+def test_a_section_or_key_given_twice_in_a_profile_is_refused_naming_file_and_lines(notebooks_copy, capsys):
+    smoke = notebooks_copy / "profiles" / "smoke.yaml"
+    lines = smoke.read_text().count("\n")
+    smoke.write_text(smoke.read_text() + "train_classifier:\n  dataset: cifar10\n")
+    assert main(["run", "train_classifier", "--profile", "smoke"]) == 2
+    err = capsys.readouterr().err
+    assert f"{smoke} is not valid YAML" in err and f"'train_classifier' is given twice (lines 2 and {lines + 1})" in err
+    smoke.write_text("train_classifier:\n  epochs: 1\n  model: lenet5\n  epochs: 2\n")
+    assert main(["run", "train_classifier", "--profile", "smoke"]) == 2
+    assert "'epochs' is given twice (lines 2 and 4)" in capsys.readouterr().err
+    assert not paths.runs_dir().exists()

@@ -84,3 +84,26 @@ def test_run_all_timing_table_gives_each_run_its_share_and_what_a_reused_run_too
     assert lines[-1].split() == ["total", "2.0"]
     overlapped = timing_table(runs, wall_seconds=66.0).splitlines()  # two runs at once
     assert overlapped[-2].split() == ["total", "2.0"] and overlapped[-1].split()[-1] == "1.1"
+
+
+def test_a_run_is_found_by_its_path_under_the_runs_folder_from_any_working_directory(tmp_path, monkeypatch):
+    import pytest
+
+    from reprlab.io import write_json
+    from reprlab.papers.frequency.explore import FrequencyExplorer
+    from reprlab.workbench.runner import find_run
+
+    run_dir = paths.runs_dir() / "mcr2_train" / "smoke-0123456789"
+    write_json(run_dir / "params.json", {"notebook": "mcr2_train", "parameters": {}})
+    write_json(run_dir / "status.json", {"status": "completed"})
+    monkeypatch.chdir(tmp_path / "runs" / "mcr2_train")  # a kernel's working directory is its run's
+    for name in ("runs/mcr2_train/smoke-0123456789", "mcr2_train/smoke-0123456789", str(run_dir)):
+        assert find_run(name, ("mcr2_train",), "MCR2Explorer") == run_dir
+    with pytest.raises(ValueError, match=r"FrequencyExplorer opens a run of frequency_filtering or .*; "
+                                         f"{run_dir} is a run of mcr2_train"):
+        FrequencyExplorer.from_run("runs/mcr2_train/smoke-0123456789")
+    with pytest.raises(ValueError, match=r"MCR2Explorer: no run directory at 'runs/mcr2_train/smoke-x'; looked in "):
+        find_run("runs/mcr2_train/smoke-x", ("mcr2_train",), "MCR2Explorer")
+    write_json(run_dir / "status.json", {"status": "running"})
+    with pytest.raises(ValueError, match="is not finished"):
+        find_run(run_dir, ("mcr2_train",), "MCR2Explorer")

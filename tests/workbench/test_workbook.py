@@ -48,3 +48,15 @@ def test_run_all_ends_with_a_timing_table_of_every_run_once(smoke_workbook):
     rows = [line for line in lines[2:] if not line.startswith(("total", "wall"))]
     assert len(rows) == len(smoke_workbook.started) and all(row.endswith("completed") for row in rows)
     assert sum(row.startswith("label_training[smoke] label=speech ") for row in rows) == 1
+
+
+def test_every_figure_a_run_saved_is_shown_in_its_executed_notebook(smoke_workbook):
+    import json
+
+    for run_dir in sorted(smoke_workbook.started):
+        notebook = run_dir.parent.name
+        executed = json.loads((run_dir / f"{notebook}.ipynb").read_text())
+        shown = sum("image/png" in out.get("data", {}) for cell in executed["cells"]
+                    for out in cell.get("outputs", []))
+        saved = len(list((run_dir / "figures").glob("*.png")))
+        assert shown >= saved, f"{run_dir}: {saved} figures saved, {shown} shown"

@@ -7,6 +7,7 @@ and a step (default: :func:`supervised_step` of ``loss_fn``) turns a batch into 
 import contextlib
 import dataclasses
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -209,8 +210,9 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         correct = torch.zeros((), device=device)
         term_sums: dict[str, torch.Tensor] = {}
         seen = 0
+        # on stdout: JupyterLab shows stderr as a pink error block
         batches = tqdm(train_loader, disable=not (progress and main), leave=False, mininterval=1.0,
-                       desc=f"epoch {epoch}")
+                       desc=f"epoch {epoch}", file=sys.stdout)
         for batch in batches:
             with _autocast(device, config.amp):
                 out = step(train_model, batch)
@@ -219,6 +221,7 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
             if config.grad_clip > 0:
                 nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
             optimizer.step()
+            lr = optimizer.param_groups[0]["lr"]  # the lr this step used (the scheduler moves it on next)
             scheduler.step()
             outputs = out.outputs.detach().float() if out.outputs is not None else None
             n = len(batch)
@@ -234,7 +237,7 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         train_loss = float(all_reduce_mean(loss_sum / seen))
         if not math.isfinite(train_loss):
             raise FloatingPointError(f"training loss became {train_loss} in epoch {epoch}; lower lr={config.lr}?")
-        record = {"epoch": epoch, "lr": optimizer.param_groups[0]["lr"], "train_loss": train_loss}
+        record = {"epoch": epoch, "lr": lr, "train_loss": train_loss}  # the lr of the epoch's last step
         if predict is not None:
             record["train_accuracy"] = float(all_reduce_mean(correct / seen))
         record.update({f"train_{name}": float(all_reduce_mean(total / seen)) for name, total in term_sums.items()})

@@ -31,12 +31,20 @@ def epoch_axis(ax: plt.Axes, epochs: Sequence[int] | np.ndarray) -> None:
 
 
 def styled(make_figure: Callable[P, Figure]) -> Callable[P, Figure]:
-    """Draw the figure under :data:`STYLE` (``plt.rc_context``), leaving global rcParams alone."""
+    """Draw the figure under :data:`STYLE`, then put back only the :data:`STYLE` settings.
+
+    Not ``plt.rc_context``: it restores *every* rcParam on exit, and the first figure of a Jupyter
+    kernel is where the inline backend is loaded and switches interactive mode on. Restoring that
+    to off makes every later figure of the notebook vanish from its outputs (they are still saved)."""
 
     @functools.wraps(make_figure)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
-        with plt.rc_context(STYLE):
+        saved = {key: plt.rcParams[key] for key in STYLE}
+        plt.rcParams.update(STYLE)
+        try:
             return make_figure(*args, **kwargs)
+        finally:
+            plt.rcParams.update(saved)
 
     return wrapper
 

@@ -1,6 +1,7 @@
 """The notebook prelude: every notebook calls :func:`start_run` right after its parameters cell
 and gets a :class:`Run` that knows where to put metrics, figures and checkpoints."""
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -10,8 +11,9 @@ import torch
 
 from reprlab import __version__
 from reprlab.io import atomic_write, read_json, write_json
-from reprlab.workbench.parameters import notebook_parameters
+from reprlab.workbench.parameters import check_combination, default_parameters, notebook_parameters, validate
 from reprlab.workbench.rundir import move_aside, run_dir_for
+from reprlab.workbench.runner import resolve_parameters
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -46,10 +48,20 @@ class Run:
                          lambda p, ext=ext: fig.savefig(p, format=ext, dpi=150, bbox_inches="tight"))
 
 
+#: The profile a notebook opened in JupyterLab runs at (``make lab`` sets it; empty: the cell's values).
+PROFILE_ENV = "REPRLAB_PROFILE"
+
+
 def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
-    """Collect the notebook's declared parameters from ``namespace`` (pass ``globals()``), pick
-    the run directory (``run_dir`` if the runner set it, else ``runs/<notebook>/interactive-<hash>``),
-    and record ``params.json``.
+    """Collect the notebook's declared parameters from ``namespace`` (pass ``globals()``), check
+    them, pick the run directory (``run_dir`` if the runner set it, else
+    ``runs/<notebook>/interactive-<hash>``), and record ``params.json``.
+
+    Opened by hand (no ``run_dir``), the values are checked against the parameters cell's contract
+    before anything is created, and under a profile (``$REPRLAB_PROFILE``: ``smoke``, ``quick``,
+    ``paper``...) the profile's values replace the cell's defaults; a value edited in the cell (one
+    that differs from its declared default) still wins. The values used are written back into
+    ``namespace``, so every later cell sees them.
 
     An interactive run whose directory already holds a run says so loudly (which commit made it),
     since its checkpoint is resumed or reused rather than trained again; with the parameter
@@ -57,6 +69,11 @@ def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
     ``status.json``, so the report lists them."""
     params = {name: namespace[name] for name in notebook_parameters(notebook)}
     interactive = not params.get("run_dir")
+    profile = ""
+    if interactive:
+        profile = os.environ.get(PROFILE_ENV, "")
+        params = interactive_parameters(notebook, params, profile)
+        namespace.update(params)
     directory = params.get("run_dir") or run_dir_for(notebook, "interactive", params)
     if interactive and Path(directory).exists():
         previous = Path(directory) / "params.json"
@@ -71,11 +88,32 @@ def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
                                         "reprlab": __version__, "torch": torch.__version__,
                                         "git": _git_sha()})
     if interactive:
-        write_json(run.dir / "status.json", {"status": "interactive", "profile": "interactive", "parent": "",
+        write_json(run.dir / "status.json", {"status": "interactive", "profile": "interactive",
+                                             "at_profile": profile, "parent": "",
                                              "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
                                              "parameters": params})
     print(f"run directory: {run.dir}")
     return run
+
+
+def interactive_parameters(notebook: str, cell: dict[str, Any], profile: str = "") -> dict[str, Any]:
+    """The values a notebook opened by hand runs with: ``profile``'s values (none when empty) over
+    the declared defaults, then every value of ``cell`` that differs from its default; all checked
+    (names, types, allowed values, ranges, combinations) as the command line checks them. Raises
+    ``ValueError`` naming the parameter."""
+    changed = {name: value for name, value in cell.items()
+               if name != "run_dir" and value != default_parameters(notebook)[name]}
+    if not profile:
+        values = {**cell, **validate(notebook, changed)}
+        check_combination(notebook, values)
+        return values
+    values = resolve_parameters(notebook, profile, changed)
+    from_profile = [name for name in values if name not in changed and values[name] != cell[name]]
+    print(f"{PROFILE_ENV}={profile}: " + (", ".join(f"{name}={values[name]!r}" for name in from_profile)
+                                         or "the profile keeps every default"))
+    if changed:
+        print("kept from the parameters cell: " + ", ".join(f"{name}={values[name]!r}" for name in changed))
+    return {**values, "run_dir": ""}
 
 
 def _git_sha() -> str:

@@ -5,7 +5,7 @@ Each line of the cell is ``name: type = default  # help; constraint; constraint`
 
 - ``one of: a, b, c`` — allowed values; ``one of: {models}`` takes them from a registry
   (:data:`REGISTRIES`: models, datasets, schedules, optimizers, labels, label_types, attacks,
-  transforms, encoders);
+  transforms, encoders, devices);
 - ``each one of: ...`` — the same for every element of a list;
 - ``range: [0, 100]`` — an interval, ``(``/``)`` open and ``[``/``]`` closed ends, ``inf`` for
   none (``range: [1, inf)``); ``each in range: ...`` for every element of a list.
@@ -77,6 +77,10 @@ def _transforms() -> Sequence[str]:
     return TRANSFORMS
 
 
+def _devices() -> Sequence[str]:
+    return ("auto", "cpu", "mps", "cuda", *(f"cuda:{i}" for i in range(16)))
+
+
 def _encoders() -> Sequence[str]:
     from reprlab.papers.duet.models import ENCODERS
 
@@ -87,7 +91,7 @@ def _encoders() -> Sequence[str]:
 REGISTRIES: dict[str, Callable[[], Sequence[str]]] = {
     "models": _models, "datasets": _datasets, "schedules": _schedules, "optimizers": _optimizers,
     "labels": _labels, "label_types": _label_types, "attacks": _attacks, "transforms": _transforms,
-    "encoders": _encoders,
+    "encoders": _encoders, "devices": _devices,
 }
 
 
@@ -116,7 +120,7 @@ class Range:
 
     def __str__(self) -> str:
         def show(x: float) -> str:
-            return "inf" if math.isinf(x) else f"{x:g}"
+            return "inf" if math.isinf(x) else str(int(x)) if x.is_integer() else f"{x:g}"
 
         low = "-inf" if self.low == -math.inf else show(self.low)
         return f"{'(' if self.low_open else '['}{low}, {show(self.high)}{')' if self.high_open else ']'}"

@@ -93,7 +93,7 @@ def _profile_content(profile: str) -> dict[str, Any]:
     if not path.exists():
         raise ValueError(f"profile={profile!r} does not exist; allowed values: {', '.join(list_profiles())}")
     try:
-        content = yaml.safe_load(path.read_text()) or {}
+        content = yaml.load(path.read_text(), Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as err:
         raise ValueError(f"{path} is not valid YAML: {err}") from err
     if not isinstance(content, dict) or not all(isinstance(v, dict | None) for v in content.values()):
@@ -103,6 +103,22 @@ def _profile_content(profile: str) -> dict[str, Any]:
         raise ValueError(f"{path} names {', '.join(map(repr, unknown))}, which is no notebook; "
                          f"notebooks: {', '.join(list_notebooks())}")
     return content
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the last: a
+    second ``train_classifier:`` section would silently replace the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is given twice (lines {seen[key]} and {line}); keep one", key_node.start_mark)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:
@@ -220,6 +236,7 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
                 log) -> RunResult:
     import jupytext
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
 
     status_path = run_dir / "status.json"
     status = read_status(run_dir, lambda line: log(f"[{notebook}] {line}"))
@@ -273,6 +290,14 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
         _finish(status_path, "interrupted", start, error="pre-empted: the job exited (requeued on SLURM)")
         log(f"[{notebook}] pre-empted; the requeued job resumes from the last checkpoint in {run_dir}")
         raise
+    except DeadKernelError:  # killed from outside: the OOM killer, kill -9, a node going down
+        message = f"the kernel died ({_kernel_exit(kernels)})"
+        _finish(status_path, "failed", start, error=message)
+        log(f"[{notebook}] FAILED: {message}; run it again to resume from the last checkpoint in {run_dir}")
+        return RunResult(notebook, run_dir, "failed", params, message)
+    except BaseException as err:  # a full disk, a lost kernel connection: never leave "running" behind
+        _finish(status_path, "failed", start, error=f"{type(err).__name__}: {err}")
+        raise
     finally:
         del _LIVE_KERNELS[run_dir]
         if parent:
@@ -296,6 +321,38 @@ def completed_run(notebook: str, profile: str, overrides: dict[str, Any] | None 
                          + f" ({run_dir}); run `python -m reprlab run {notebook} --profile {profile} {flags}`".rstrip()
                          + " first")
     return run_dir
+
+
+def find_run(run: "str | Path | tuple[str, str]", notebooks: tuple[str, ...], needed_by: str) -> Path:
+    """The finished run directory ``run`` names, which must be a run of one of ``notebooks``:
+
+    - a directory path (absolute, or relative to the working directory);
+    - a path under the runs folder, with or without its leading ``runs/``
+      (``runs/duet_generation/quick-1a2b3c``, ``duet_generation/quick-1a2b3c``), wherever the
+      kernel runs and wherever ``$REPRLAB_RUNS`` points;
+    - ``(notebook, profile)``: the completed run of that notebook under that profile.
+
+    ``needed_by`` (an explorer's name) is said in errors. Raises ``ValueError`` saying where it
+    looked, or which notebook made the run it found."""
+    if isinstance(run, tuple):
+        notebook, profile = run
+        if notebook not in notebooks:
+            raise ValueError(f"{needed_by} opens a run of {' or '.join(notebooks)}, not of {notebook}")
+        return completed_run(notebook, profile)
+    text = str(run)
+    tail = text.removeprefix("runs/")
+    candidates = [Path(text).expanduser(), paths.runs_dir() / tail, paths.REPO_ROOT / text]
+    found = next((c.resolve() for c in candidates if (c / "params.json").exists()), None)
+    if found is None:
+        raise ValueError(f"{needed_by}: no run directory at {text!r}; looked in "
+                         + ", ".join(str(c.resolve()) for c in dict.fromkeys(candidates)))
+    made_by = read_json(found / "params.json").get("notebook")
+    if made_by not in notebooks:
+        raise ValueError(f"{needed_by} opens a run of {' or '.join(notebooks)}; {found} is a run of {made_by}")
+    status = (read_status(found, lambda _: None) or {}).get("status")
+    if status not in ("completed", "interactive"):
+        raise ValueError(f"{needed_by}: {found} is not finished (its status is {status!r})")
+    return found
 
 
 def run_parameters(run_dir: str | Path) -> dict[str, Any]:
@@ -388,10 +445,16 @@ def interrupt_kernels() -> None:
 def _kernel_manager(log_path: Path, live: list) -> type:
     """A kernel manager whose kernel writes its own stdout and stderr (start-up warnings, a
     shutdown traceback) to ``log_path`` instead of the terminal, and that adds itself to ``live``
-    so Ctrl-C can be passed on to it. Cell outputs still stream through papermill."""
-    from jupyter_client.manager import KernelManager
+    so Ctrl-C can be passed on to it. Cell outputs still stream through papermill.
 
-    class LoggingKernelManager(KernelManager):
+    It is the asynchronous manager on purpose: with the blocking one, nbclient waits for a cell's
+    reply in a call that never returns, so its once-a-second check that the kernel is alive never
+    runs and a kernel killed by the OOM killer hangs the run forever."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LoggingKernelManager(AsyncKernelManager):
+        process = None  # the kernel's Popen, kept after shutdown so its exit status can be told
+
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             log_file = open(log_path, "ab")
             kw.update(stdout=log_file, stderr=log_file)
@@ -399,9 +462,22 @@ def _kernel_manager(log_path: Path, live: list) -> type:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
             finally:
                 log_file.close()
+            self.process = getattr(self.provisioner, "process", None)
             live.append(self)
 
     return LoggingKernelManager
+
+
+def _kernel_exit(kernels: list) -> str:
+    """How the run's kernel ended, in words: ``killed by signal 9 (SIGKILL: out of memory?)``."""
+    code = next((km.process.poll() for km in kernels if km.process is not None), None)
+    if code is None:
+        return "its exit status is unknown"
+    if code < 0:
+        name = signal.Signals(-code).name
+        why = ": the OOM killer sends it when memory runs out" if name == "SIGKILL" else ""
+        return f"killed by signal {-code}, {name}{why}"
+    return f"it exited with code {code}"
 
 
 @contextlib.contextmanager

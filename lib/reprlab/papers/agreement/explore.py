@@ -14,7 +14,7 @@ from reprlab.papers.agreement import image_stats, learning_order
 from reprlab.papers.agreement.training import NetworkJob, load_recording
 from reprlab.workbench.explore import Explorer, dropdown, slider
 from reprlab.workbench.figures import show_image, styled
-from reprlab.workbench.runner import run_parameters
+from reprlab.workbench.runner import find_run, run_parameters
 
 FIRST_LEARNED = "first-learned epoch"
 
@@ -38,9 +38,12 @@ class AgreementExplorer(Explorer):
                          "rank": slider("rank", 0, len(labels) - 1, 1, 0)}
 
     @classmethod
-    def from_run(cls, run_dir: str | Path) -> "AgreementExplorer":
+    def from_run(cls, run: "str | Path | tuple[str, str]") -> "AgreementExplorer":
         """From an ``agreement`` run directory: the recordings of its networks at its first
-        label-randomisation probability (``network_runs`` in its metrics) and the image-statistics cache."""
+        label-randomisation probability (``network_runs`` in its metrics) and the image-statistics cache.
+        ``run``: a run directory, a path under the runs folder, or ``(notebook, profile)``
+        (see :func:`~reprlab.workbench.runner.find_run`)."""
+        run_dir = find_run(run, ("agreement",), cls.__name__)
         network_runs = next(iter(read_json(Path(run_dir) / "metrics.json")["network_runs"].values()))
         jobs = [(NetworkJob.from_params(run_parameters(d)), d) for d in network_runs]
         rec = load_recording(jobs)

@@ -21,7 +21,7 @@ from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob, load_ssl_model, load_ssl_splits
 from reprlab.workbench.explore import Explorer, slider
 from reprlab.workbench.figures import show_image, styled
-from reprlab.workbench.runner import run_parameters
+from reprlab.workbench.runner import find_run, run_parameters
 
 
 class DuetExplorer(Explorer):
@@ -43,8 +43,11 @@ class DuetExplorer(Explorer):
                          "shift": slider("roll k (bins)", 0, model.bins - 1, 1, 0)}
 
     @classmethod
-    def from_run(cls, run_dir: str | Path) -> "DuetExplorer":
-        """From a ``duet_generation`` run: its DUET decoder and the ``duet_train`` run it decoded."""
+    def from_run(cls, run: "str | Path | tuple[str, str]") -> "DuetExplorer":
+        """From a ``duet_generation`` run: its DUET decoder and the ``duet_train`` run it decoded.
+        ``run``: a run directory, a path under the runs folder, or ``(notebook, profile)``
+        (see :func:`~reprlab.workbench.runner.find_run`)."""
+        run_dir = find_run(run, ("duet_generation",), cls.__name__)
         train_run = Path(read_json(Path(run_dir) / "metrics.json")["train_runs"]["duet"])
         job = DuetJob.from_params(run_parameters(train_run))
         splits = load_ssl_splits(job)

@@ -18,7 +18,7 @@ from reprlab.papers.frequency.spectra import frequency_split, max_radius
 from reprlab.training.classification import load_classifier
 from reprlab.workbench.explore import Explorer, slider
 from reprlab.workbench.figures import show_image, styled
-from reprlab.workbench.runner import run_parameters
+from reprlab.workbench.runner import find_run, run_parameters
 
 PARTS = ("original", "low", "high")
 
@@ -41,9 +41,12 @@ class FrequencyExplorer(Explorer):
                          "epoch": slider("epoch", 0, len(self.spectrum) - 1, 1, len(self.spectrum) - 1)}
 
     @classmethod
-    def from_run(cls, run_dir: str | Path) -> "FrequencyExplorer":
+    def from_run(cls, run: "str | Path | tuple[str, str]") -> "FrequencyExplorer":
         """From a ``frequency_filtering`` or ``frequency_hars`` run (their baseline training run) or
-        a ``frequency_gradients`` run itself."""
+        a ``frequency_gradients`` run itself.
+        ``run``: a run directory, a path under the runs folder, or ``(notebook, profile)``
+        (see :func:`~reprlab.workbench.runner.find_run`)."""
+        run_dir = find_run(run, ("frequency_filtering", "frequency_hars", "frequency_gradients"), cls.__name__)
         metrics = read_json(Path(run_dir) / "metrics.json")
         train_run = Path(metrics.get("train_run") or metrics.get("baseline_run") or run_dir)
         params = run_parameters(train_run)

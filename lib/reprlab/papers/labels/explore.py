@@ -20,7 +20,7 @@ from reprlab.papers.labels.runs import load_label_model
 from reprlab.papers.labels.training import LabelJob, LabelTask
 from reprlab.workbench.explore import Explorer, dropdown, slider
 from reprlab.workbench.figures import show_image, styled
-from reprlab.workbench.runner import completed_run, run_parameters
+from reprlab.workbench.runner import completed_run, find_run, run_parameters
 
 Loader = Callable[[str], tuple[torch.nn.Module, LabelTask]]
 
@@ -55,8 +55,11 @@ class LabelsExplorer(Explorer):
                          "method": dropdown("attack", methods), "eps": slider("ε (pixels)", 0.0, eps_max, eps_max / 20)}
 
     @classmethod
-    def from_run(cls, run_dir: str | Path) -> "LabelsExplorer":
-        """From a ``label_attacks`` run: the ``label_training`` runs it attacked (found, not run)."""
+    def from_run(cls, run: "str | Path | tuple[str, str]") -> "LabelsExplorer":
+        """From a ``label_attacks`` run: the ``label_training`` runs it attacked (found, not run).
+        ``run``: a run directory, a path under the runs folder, or ``(notebook, profile)``
+        (see :func:`~reprlab.workbench.runner.find_run`)."""
+        run_dir = find_run(run, ("label_attacks",), cls.__name__)
         params = run_parameters(run_dir)
         dirs = {label: completed_run("label_training", params["train_profile"], {"label": label})
                 for label in params["labels"]}

@@ -15,7 +15,7 @@ from reprlab.io import read_json
 from reprlab.papers.mcr2.training import Features
 from reprlab.workbench.explore import Explorer, dropdown, slider
 from reprlab.workbench.figures import styled
-from reprlab.workbench.runner import run_parameters
+from reprlab.workbench.runner import find_run, run_parameters
 
 
 class MCR2Explorer(Explorer):
@@ -36,8 +36,11 @@ class MCR2Explorer(Explorer):
                          "example": slider("test example", 0, len(features.test) - 1, 1, 0)}
 
     @classmethod
-    def from_run(cls, run_dir: str | Path) -> "MCR2Explorer":
-        """From an ``mcr2_train`` run (its ``features/``) or an ``mcr2_evaluate`` run (its training run)."""
+    def from_run(cls, run: "str | Path | tuple[str, str]") -> "MCR2Explorer":
+        """From an ``mcr2_train`` run (its ``features/``) or an ``mcr2_evaluate`` run (its training run).
+        ``run``: a run directory, a path under the runs folder, or ``(notebook, profile)``
+        (see :func:`~reprlab.workbench.runner.find_run`)."""
+        run_dir = find_run(run, ("mcr2_train", "mcr2_evaluate"), cls.__name__)
         params = run_parameters(run_dir)
         features_dir = Path(run_dir) / "features"
         if not features_dir.exists():
