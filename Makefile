@@ -8,7 +8,7 @@ PROFILE ?= quick
 EXECUTOR ?= local
 JOBS ?= 2
 
-.PHONY: run test report lint bench data clean-venv
+.PHONY: run test lab report lint bench data clean-venv
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
@@ -27,6 +27,10 @@ run: $(VENV)/.installed data
 	$(PY) -m reprlab run-all --profile $(PROFILE) --executor $(EXECUTOR) $(if $(filter local,$(EXECUTOR)),--jobs $(JOBS))
 	$(PY) -m reprlab report
 	$(PY) -m reprlab claims
+
+# JupyterLab over the repository: notebooks open as notebooks, Run All runs them at PROFILE (quick; smoke, paper)
+lab: $(VENV)/.installed data
+	$(PY) -m reprlab lab --profile $(PROFILE)
 
 report: $(VENV)/.installed
 	$(PY) -m reprlab report

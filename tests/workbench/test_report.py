@@ -38,14 +38,21 @@ def test_index_links_real_pages_and_images(report):
     parser.feed(html)
     assert len(parser.images) == 2  # latest run's two figures
     for src in parser.images + parser.links:
-        target = report.parent / src
-        assert target.exists(), src
+        if src.startswith("#"):  # the table of contents and the scorecard's links within the page
+            assert f'id="{src[1:]}"' in html, src
+        else:
+            assert (report.parent / src.split("#")[0]).exists(), src
     for src in parser.images:
         assert (report.parent / src).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "test_accuracy" in html and "all 2 runs" in html
+    assert "test_accuracy" in html and html.count('<span class="wiring">wiring only</span>') >= 3  # smoke runs
     host = socket.gethostname()  # which executor and host ran each run
     assert f"executor <code>serial</code> on <code>{host}</code>" in html and f"serial on {host}" in html
     assert re.search(r"<td>test_accuracy</td><td class=\"num\">\d+\.\d\d %</td>", html)  # in %, as the figures
+    # both runs side by side, the seed that tells them apart named
+    assert html.count("seed=0") == 1 and html.count("seed=1") == 1
+    # a claim with no run says why and how to get one
+    assert "no completed run of mcr2_train: python -m reprlab run mcr2_train --profile quick" in html
+    assert "train_classifier has runs only under smoke" not in html  # train_classifier has no claim
 
 
 def test_rendered_notebook_has_figures_no_code_and_no_errors(report):
@@ -56,6 +63,35 @@ def test_rendered_notebook_has_figures_no_code_and_no_errors(report):
     assert "Traceback" not in page and "widget-view+json" not in page
     assert "run = nb.start_run" not in page  # code cells are hidden
     assert "Injected parameters" not in page and "run_dir: str" not in page  # parameter cells dropped
+    assert not re.findall(r"<script[^>]+src=|<link[^>]+href=\"http", page)  # nothing loaded from the network
+    assert f"<title>train_classifier · {pages[0].stem}</title>" in page
+    assert '<a href="../index.html#train_classifier">← reprlab report</a>' in page
+
+
+def test_the_report_groups_experiments_by_paper_and_flattens_nested_metrics(tmp_path):
+    from reprlab.io import write_json
+    from reprlab.workbench.report import RunEntry, build_report
+
+    for notebook, profile, metrics in (
+            ("mcr2_train", "quick", {"knn_accuracy": 0.8, "delta_R_per_epoch": [1.0, 2.0]}),
+            ("label_attacks", "quick", {"per_eps": {"fgsm": {"0.03": 0.5}}, "reference_eps": 0.03}),
+            ("train_classifier", "interactive", {"test_accuracy": 0.7}),
+            ("train_classifier", "quick", {"test_accuracy": 0.9})):
+        run = paths.runs_dir() / notebook / f"{profile}-0"
+        write_json(run / "status.json", {"status": profile if profile == "interactive" else "completed",
+                                         "profile": profile, "parameters": {}, "finished": "2026-12-07T05:00:00"})
+        write_json(run / "metrics.json", metrics)
+    html = build_report(paths.runs_dir(), paths.reports_dir()).read_text()
+    order = [html.index(f'<section id="{anchor}">') for anchor in ("scorecard", "train_classifier", "mcr2_train",
+                                                                    "label_attacks")]
+    assert order[0] < order[1] < order[2]
+    assert html.index('id="paper-labels"') < html.index('id="paper-mcr2"')  # the papers' order
+    assert '<a href="#label_attacks">label_attacks</a>' in html  # the table of contents
+    assert "<td>per_eps.fgsm.0.03</td>" in html and "<td>delta_R_per_epoch</td><td class=\"num\">1, 2</td>" in html
+    lead = html[html.index('<section id="train_classifier">'):]
+    assert lead.index("<code>quick-0</code>") < lead.index("interactive-0")  # a quick run leads, not JupyterLab's
+    entry = RunEntry("nb", "x", tmp_path, {}, {"curve": list(range(20)), "rows": [{"a": 1}]})
+    assert entry.scalar_metrics == {"curve": "20 values: 0 … 19", "rows": "1 entries (see metrics.json)"}
 
 
 def test_runs_started_by_another_notebook_are_listed_after_direct_runs(monkeypatch):

@@ -274,11 +274,12 @@ class Claim:
 
 @dataclass(frozen=True)
 class Paper:
-    """A paper's package name, title and claims (from ``reprlab.papers.<name>.claims``)."""
+    """A paper's package name, title, claims and notebooks (from ``reprlab.papers.<name>.claims``)."""
 
     name: str
     title: str
     claims: tuple[Claim, ...]
+    notebooks: tuple[str, ...] = ()
 
 
 def all_papers(names: Iterable[str] = PAPERS) -> list[Paper]:
@@ -289,7 +290,7 @@ def all_papers(names: Iterable[str] = PAPERS) -> list[Paper]:
         ids = [c.id for c in module.CLAIMS]
         if len(ids) != len(set(ids)):
             raise ValueError(f"reprlab.papers.{name}.claims declares a claim id twice: {ids}")
-        papers.append(Paper(name, module.TITLE, tuple(module.CLAIMS)))
+        papers.append(Paper(name, module.TITLE, tuple(module.CLAIMS), tuple(getattr(module, "NOTEBOOKS", ()))))
     return papers
 
 
@@ -365,8 +366,21 @@ def score(runs: dict[str, Sequence[RunLike]], papers: list[Paper] | None = None,
     for paper in papers if papers is not None else all_papers():
         for claim in paper.claims:
             wanted = [p for p in claim.profiles if profiles is None or p in profiles]
-            rows.append(Row(paper, claim, {p: decide(claim, latest_run(runs, claim.notebook, p)) for p in wanted}))
+            results = {p: decide(claim, latest_run(runs, claim.notebook, p)) for p in wanted}
+            for profile, result in results.items():
+                if result.verdict == NOT_RUN:
+                    result.measured = why_not_run(runs, claim.notebook, profile)
+            rows.append(Row(paper, claim, results))
     return rows
+
+
+def why_not_run(runs: dict[str, Sequence[RunLike]], notebook: str, profile: str) -> str:
+    """Why a claim on ``notebook`` has no verdict under ``profile``, and the command that gives it one."""
+    command = f"python -m reprlab run {notebook} --profile {profile}"
+    made = sorted({str(r.status.get("profile")) for r in runs.get(notebook, ())})
+    if not made:
+        return f"no completed run of {notebook}: {command}"
+    return f"{notebook} has runs only under {', '.join(made)}, which do not decide {profile} claims: {command}"
 
 
 def profiles_of(rows: list[Row]) -> list[str]:

@@ -1,4 +1,4 @@
-"""``python -m reprlab run NOTEBOOK --profile quick -p key=value``, ``run-all``, ``report``,
+"""``python -m reprlab run NOTEBOOK --profile quick -p key=value``, ``run-all``, ``lab``, ``report``,
 ``claims [--profile P]``, ``params NOTEBOOK [--profile P -p key=value]``. ``run`` and ``run-all``
 take an executor: ``--executor local --jobs 4`` (or ``--gpus 0,1,2,3``), ``--executor slurm
 --partition gpu --time 1440``; ``--dry-run`` shows the runs without starting any."""
@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
                                  ("--cpus-per-task", int, "CPUs per job"), ("--account", str, "account")):
             ex.add_argument(flag, type=kind, default=None,
                             help=f"slurm: {text} (default: the profile's slurm: section, else SLURM's)")
+    lab = sub.add_parser("lab", help="JupyterLab over the repository: notebooks open as notebooks, Run All runs "
+                                     "them at --profile")
+    lab.add_argument("--profile", default="quick", help="the size Run All runs at: a YAML file in "
+                     "notebooks/profiles/ (default: quick; '' keeps the parameters cells' values)")
+    lab.add_argument("--port", type=int, default=None, help="JupyterLab's port (default: 8888 or the next free)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    lab.add_argument("jupyter_args", nargs="*", help="passed on to jupyter lab (after --)")
     report = sub.add_parser("report", help="render executed notebooks to reports/index.html")
     report.add_argument("--runs", default=None, help="runs directory (default: runs/)")
     report.add_argument("--out", default=None, help="output directory (default: reports/)")
@@ -121,6 +128,10 @@ def _command(args: argparse.Namespace) -> int:
             if r.status == "failed":
                 print(f"error: {r.notebook} failed: {r.error} (run directory {r.run_dir})", file=sys.stderr)
         return 1 if any(r.status == "failed" for r in results) else 0
+    if args.command == "lab":
+        from reprlab.workbench.lab import main as lab
+
+        return lab(args.profile, args.port, not args.no_browser, args.jupyter_args)
     if args.command in ("report", "claims"):
         runs = Path(args.runs) if args.runs else paths.runs_dir()
         if not runs.is_dir():

@@ -296,7 +296,8 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
         log(f"[{notebook}] FAILED: {message}; run it again to resume from the last checkpoint in {run_dir}")
         return RunResult(notebook, run_dir, "failed", params, message)
     except BaseException as err:  # a full disk, a lost kernel connection: never leave "running" behind
-        _finish(status_path, "failed", start, error=f"{type(err).__name__}: {err}")
+        with contextlib.suppress(OSError):  # the disk may still be full
+            _finish(status_path, "failed", start, error=f"{type(err).__name__}: {err}")
         raise
     finally:
         del _LIVE_KERNELS[run_dir]
@@ -350,7 +351,8 @@ def find_run(run: "str | Path | tuple[str, str]", notebooks: tuple[str, ...], ne
     if made_by not in notebooks:
         raise ValueError(f"{needed_by} opens a run of {' or '.join(notebooks)}; {found} is a run of {made_by}")
     status = (read_status(found, lambda _: None) or {}).get("status")
-    if status not in ("completed", "interactive"):
+    this_run = os.environ.get(PARENT_ENV) == str(found)  # a notebook exploring its own run, under papermill
+    if status not in ("completed", "interactive") and not this_run:
         raise ValueError(f"{needed_by}: {found} is not finished (its status is {status!r})")
     return found
 

@@ -36,3 +36,15 @@ def test_picking_a_rank_shows_that_examples_correctness_and_statistics():
     assert explorer.state["index"] == 0 and explorer.state["statistics"] == {"entropy": 3.0, "segments": 4}
     explorer.controls["label"].value = 1
     assert explorer.state["index"] == 1  # rank 3 is past class 1's two examples: its last one
+
+
+def test_the_rank_slider_spans_the_chosen_class_and_a_never_learned_example_says_so():
+    explorer = _explorer()
+    explorer.widget()
+    assert explorer.controls["rank"].max == 3
+    explorer.controls["label"].value = 0  # two examples of class 0
+    assert explorer.controls["rank"].max == 1
+    explorer.controls["label"].value = -1
+    explorer.controls["rank"].value = 3  # example 2: never correct in both networks at once
+    title = explorer.draw(explorer.state).axes[1].get_title()
+    assert "never correct in every network at once" in title

@@ -44,3 +44,11 @@ def test_the_attack_stays_in_its_epsilon_ball_and_the_output_decodes_to_the_near
     assert 0 < np.abs(state["perturbation"]).max() <= 0.03 + 1e-6
     distances = ((state["output"].reshape(1, -1) - explorer.banks["random"].reshape(3, -1)) ** 2).mean(1)
     assert state["predicted"] == distances.argmin() and state["output_distance"] == np.float32(distances.min())
+
+
+def test_the_class_shown_follows_the_test_image():
+    explorer = _explorer()
+    explorer.widget()
+    assert explorer.controls["class_index"].value == 0
+    explorer.controls["example"].value = 2  # a test image of class c
+    assert explorer.controls["class_index"].value == 2 and explorer.state["class_index"] == 2

@@ -3,6 +3,8 @@
 from reprlab.workbench.claims import Claim, Compare, Key, Trend
 
 TITLE = "When deep classifiers agree: learning order and image statistics (Pliushch et al.)"
+#: The paper's notebooks, in the order a reader follows them (the report groups them so).
+NOTEBOOKS = ("image_statistics", "agreement_network", "agreement")
 NOT_FOUND = "numbers not recovered"
 
 CLAIMS = (

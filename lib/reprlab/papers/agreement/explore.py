@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from reprlab.io import read_json
 from reprlab.papers.agreement import image_stats, learning_order
@@ -36,6 +37,11 @@ class AgreementExplorer(Explorer):
         self.controls = {"sort_by": dropdown("sort by", [FIRST_LEARNED, *stats.columns]),
                          "label": dropdown("class", [("all", -1)] + [(c, i) for i, c in enumerate(classes)], -1),
                          "rank": slider("rank", 0, len(labels) - 1, 1, 0)}
+        self.controls["label"].observe(self._rank_within_class, names="value")
+
+    def _rank_within_class(self, change: dict[str, Any]) -> None:
+        """The rank slider spans the chosen class's examples only (before the frame is redrawn)."""
+        self.controls["rank"].max = len(self.order(self.controls["sort_by"].value, change["new"])) - 1
 
     @classmethod
     def from_run(cls, run: "str | Path | tuple[str, str]") -> "AgreementExplorer":
@@ -76,9 +82,15 @@ class AgreementExplorer(Explorer):
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 2.2, 2]})
         show_image(axes[0], state["image"].transpose(1, 2, 0), f"#{state['index']}: {self.classes[state['label']]}",
                    vmax=255)
-        axes[1].imshow(state["correct"], cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
-        axes[1].set(title=f"correct per network and epoch (all correct from epoch {state['first_learned']})",
-                    xlabel="epoch", ylabel="network")
+        correct = state["correct"]  # (networks, epochs)
+        cells = axes[1].imshow(correct, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+        learned = (f"all correct from epoch {state['first_learned']}" if state["first_learned"] < correct.shape[1]
+                   else "never correct in every network at once")
+        axes[1].set(title=f"correct per network and epoch ({learned})", xlabel="epoch", ylabel="network")
+        for axis in (axes[1].xaxis, axes[1].yaxis):
+            axis.set_major_locator(MaxNLocator(integer=True))
+        colorbar = fig.colorbar(cells, ax=axes[1], ticks=[0, 1], fraction=0.05)
+        colorbar.ax.set_yticklabels(["wrong", "correct"])
         axes[1].grid(False)
         values = state["sorted_values"]
         axes[2].plot(np.arange(len(values)), values, color="tab:blue")

@@ -3,6 +3,8 @@
 from reprlab.workbench.claims import Claim, Compare, Key, Near
 
 TITLE = "DUET: 2D structured and approximately equivariant representations (Suau et al., ICML 2023)"
+#: The paper's notebooks, in the order a reader follows them (the report groups them so).
+NOTEBOOKS = ("duet_train", "duet_evaluate", "duet_generation")
 
 
 def _model(key: str, name: str = "duet") -> Key:

@@ -3,6 +3,8 @@
 from reprlab.workbench.claims import Claim, Key, Ordering, Pointwise, Trend
 
 TITLE = "Frequency bias in image classification: spectral density and class consistency (Lin et al., IJCAI 2022)"
+#: The paper's notebooks, in the order a reader follows them (the report groups them so).
+NOTEBOOKS = ("frequency_gradients", "frequency_filtering", "frequency_hars", "spectral_density")
 
 
 def _smallest_radius(model: str) -> Key:

@@ -4,6 +4,8 @@ from reprlab.papers.labels.attacks import HIGH_DIMENSIONAL
 from reprlab.workbench.claims import Claim, Compare, Key, Reduce
 
 TITLE = "Beyond categorical label representations (Chen et al., ICLR 2021)"
+#: The paper's notebooks, in the order a reader follows them (the report groups them so).
+NOTEBOOKS = ("label_generation", "label_training", "label_attacks", "label_less_data")
 
 
 def _worst(path: str) -> Reduce:

@@ -53,6 +53,12 @@ class LabelsExplorer(Explorer):
         self.controls = {"label": dropdown("label type", labels), "class_index": dropdown("class", classes, 0),
                          "example": slider("test image", 0, len(test) - 1, 1, 0),
                          "method": dropdown("attack", methods), "eps": slider("ε (pixels)", 0.0, eps_max, eps_max / 20)}
+        self.controls["class_index"].value = int(test.targets[0])
+        self.controls["example"].observe(self._class_of_example, names="value")
+
+    def _class_of_example(self, change: dict[str, Any]) -> None:
+        """The class shown is the test image's own class (another can still be picked after)."""
+        self.controls["class_index"].value = int(self.test.targets[change["new"]])
 
     @classmethod
     def from_run(cls, run: "str | Path | tuple[str, str]") -> "LabelsExplorer":

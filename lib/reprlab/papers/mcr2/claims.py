@@ -3,6 +3,8 @@
 from reprlab.workbench.claims import Claim, Compare, Key, Pointwise, Trend
 
 TITLE = "Learning diverse and discriminative representations via MCR² (Yu et al., NeurIPS 2020)"
+#: The paper's notebooks, in the order a reader follows them (the report groups them so).
+NOTEBOOKS = ("mcr2_train", "mcr2_evaluate", "mcr2_corruption_sweep")
 NOT_VERIFIED = "recollection, not verified"
 
 CLAIMS = (

@@ -7,6 +7,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from scipy.linalg import subspace_angles
 
 from reprlab.data import load_dataset
@@ -70,6 +71,8 @@ class MCR2Explorer(Explorer):
         axes[1].bar(np.arange(1, len(angles) + 1), angles, color="tab:purple")
         axes[1].set(title=f"principal angles: {self.names[state['class_a']]} vs {self.names[state['class_b']]}",
                     xlabel="angle", ylabel="degrees", ylim=(0, 90))
+        for ax in axes[:2]:  # component and angle numbers are whole
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         colors = ["tab:green" if i == state["decision"] else "tab:gray" for i in range(len(state["residuals"]))]
         axes[2].bar(self.names, state["residuals"], color=colors)
         axes[2].set(title=f"residual to each subspace (true: {self.names[state['true']]})", ylabel="‖(I − UUᵀ)z‖")
