@@ -85,3 +85,30 @@ def test_dct_percentage_of_constant_images_as_upstream():
     # upstream reports (n - 1) / HW with n >= 1: 0 for both, never negative
     assert st.dct_percentage(grey, upstream_off_by_one=True)[0][0] == 0
     assert st.dct_percentage(zero, upstream_off_by_one=True)[0][0] == 0
+
+
+@pytest.mark.parametrize("damage", ["row cut in the middle", "garbage", "old header", "other images"])
+def test_a_damaged_cache_is_named_and_never_changes_the_statistics(tmp_path, damage):
+    images = np.random.default_rng(3).integers(0, 256, (5, 1, 12, 12), dtype=np.uint8)
+    indices = np.arange(20, 25)
+    cache = tmp_path / "stats.csv"
+    expected = st.cached_image_statistics(images, indices, cache, warn=lambda _: None)
+    text = cache.read_text()
+    if damage == "row cut in the middle":
+        cache.write_text(text[: len(text) - 30])  # the last row loses its digest and part of its numbers
+    elif damage == "garbage":
+        cache.write_bytes(b"\x89\xff\x00garbage\n" * 3)
+    elif damage == "old header":  # as written before the image digests
+        cache.write_text("\n".join(line.rsplit(",", 1)[0] for line in text.splitlines()) + "\n")
+    else:
+        images = images.copy()
+        images[1] = 255 - images[1]
+        expected = st.image_statistics(images, indices)
+    warnings = []
+    again = st.cached_image_statistics(images, indices, cache, warn=warnings.append)
+    assert len(warnings) == 1 and str(cache) in warnings[0], warnings
+    np.testing.assert_allclose(again.to_numpy(), expected.to_numpy())
+    assert st.read_cache(cache).notna().all().all()  # the cache was rebuilt whole
+    silent = []
+    st.cached_image_statistics(images, indices, cache, warn=silent.append)
+    assert silent == []

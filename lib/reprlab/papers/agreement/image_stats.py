@@ -4,6 +4,8 @@ Images are uint8 (N, C, H, W). Gray is 0.2989 R + 0.5870 G + 0.1140 B (as float,
 re-quantised), or the single channel.
 """
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +136,10 @@ def edge_strength(gray01: np.ndarray) -> np.ndarray:
     return np.hypot(gx, gy).sum(axis=(1, 2))
 
 
+#: The statistics, in the order of their columns.
+COLUMNS = ("entropy", "dct_percentage", "dct_biggest", "segments", "edge_strength")
+
+
 def image_statistics(images: np.ndarray, indices: np.ndarray) -> pd.DataFrame:
     """Every statistic for uint8 images (N, C, H, W), one row per example index."""
     gray = to_gray(images)  # upstream's entropy works on floor(x * 255): the uint8 values themselves
@@ -148,18 +154,66 @@ def cache_path(dataset: str, split: str) -> Path:
     return paths.data_dir() / "cache" / f"image_stats_{dataset}_{split}.csv"
 
 
-def cached_image_statistics(images: np.ndarray, indices: np.ndarray, cache: str | Path) -> pd.DataFrame:
-    """:func:`image_statistics` cached in a CSV (e.g. ``data/cache/fashionmnist_train.csv``) keyed
-    by example index; only examples missing from the cache are computed."""
+def image_hashes(images: np.ndarray) -> np.ndarray:
+    """A 16-hex-digit BLAKE2b digest of each uint8 image (N, C, H, W) -> (N,) str: what a cached row
+    was computed from."""
+    return np.array([hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=8).hexdigest()
+                     for image in np.asarray(images)])
+
+
+def read_cache(cache: Path, warn: Callable[[str], None] = print) -> pd.DataFrame | None:
+    """The cached rows of ``cache`` (index, :data:`COLUMNS`, then ``image``: the digest of the image
+    each row was computed from), or None when there is none or it cannot be read as such a table;
+    a damaged file is named through ``warn`` (it is then rebuilt, never used)."""
+    if not cache.exists():
+        return None
+    try:
+        known = pd.read_csv(cache, index_col="index", dtype={"image": str})
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:  # EmptyDataError is a ValueError
+        warn(f"warning: the image-statistics cache {cache} is damaged ({type(err).__name__}: {err}); rebuilding it")
+        return None
+    if list(known.columns) != [*COLUMNS, "image"]:
+        warn(f"warning: the image-statistics cache {cache} has columns {', '.join(map(str, known.columns))}, not "
+             f"{', '.join(COLUMNS)}, image (another version wrote it); rebuilding it")
+        return None
+    if not known.index.is_unique:
+        warn(f"warning: the image-statistics cache {cache} has an example index twice; rebuilding it")
+        return None
+    return known
+
+
+def cached_image_statistics(images: np.ndarray, indices: np.ndarray, cache: str | Path,
+                            warn: Callable[[str], None] = print) -> pd.DataFrame:
+    """:func:`image_statistics` cached in a CSV (e.g. ``data/cache/image_stats_fashionmnist_train.csv``)
+    keyed by example index and by the image each row was computed from (its digest, the last
+    column, so a row cut anywhere no longer matches). Only complete rows of the same images are
+    reused; every other example is computed and the cache rewritten atomically. A damaged cache
+    is named through ``warn`` and rebuilt. Returns one row per index of ``indices``, in order."""
     cache = Path(cache)
-    known = pd.read_csv(cache, index_col="index") if cache.exists() else None
     indices = np.asarray(indices)
-    missing = indices if known is None else indices[~np.isin(indices, known.index)]
+    digests = pd.Series(image_hashes(images), index=indices)
+    known = read_cache(cache, warn)
+    usable = pd.Index([]) if known is None else _usable_rows(known, digests)
+    if known is not None:
+        stale = known.index.intersection(indices).difference(usable)
+        if len(stale):
+            warn(f"warning: {len(stale)} rows of the image-statistics cache {cache} are incomplete or were "
+                 "computed from other images; computing them again")
+    missing = indices[~np.isin(indices, usable)]
     if len(missing):
         order = {idx: i for i, idx in enumerate(indices)}
         fresh = image_statistics(np.asarray(images)[[order[i] for i in missing]], missing)
-        if cache.exists():  # another run (e.g. a concurrent worker) may have added examples meanwhile
-            known = pd.read_csv(cache, index_col="index")
-        known = fresh if known is None else pd.concat([known[~known.index.isin(fresh.index)], fresh]).sort_index()
+        fresh["image"] = digests.loc[missing].to_numpy()
+        latest = read_cache(cache, lambda _: None)  # another run (a concurrent worker) may have added rows
+        kept = latest[latest.notna().all(axis=1) & ~latest.index.isin(fresh.index)] if latest is not None else None
+        known = fresh if kept is None or kept.empty else pd.concat([kept, fresh]).sort_index()
         atomic_write(cache, lambda p: known.to_csv(p))
-    return known.loc[indices]
+    return known.loc[indices, list(COLUMNS)]
+
+
+def _usable_rows(known: pd.DataFrame, digests: pd.Series) -> pd.Index:
+    """Indices of ``known`` rows with every value present and the digest of today's image."""
+    shared = known.index.intersection(digests.index)
+    rows = known.loc[shared]
+    ok = rows.notna().all(axis=1) & (rows["image"] == digests.loc[shared])
+    return shared[ok.to_numpy()]
