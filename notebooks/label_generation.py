@@ -45,6 +45,8 @@ out = labels_dir or paths.labels_dir()
 banks, rows = bank.write_label_bank(out, dataset, names, types, recordings=recordings or None,
                                     glove_file=glove_file or None, upstream_semantic_order=upstream_semantic_order,
                                     bert_upstream_unscaled=bert_upstream_unscaled)
+written = [bank.label_path(out, dataset, kind) for kind in types]
+run.wrote(*written, *(path.with_suffix(".json") for path in written))  # a bank deleted later is written again
 table = pd.DataFrame(rows).set_index("type")
 table
 

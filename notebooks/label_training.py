@@ -45,12 +45,15 @@ run_dir: str = ""  # set by the runner; empty: runs/label_training/interactive-<
 
 # %%
 from reprlab import paths
-from reprlab.papers.labels import training
+from reprlab.papers.labels import bank, training
 from reprlab.workbench import figures
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("label_training", globals())
 job = training.LabelJob.from_params(run.params)
+if label != "category":  # checked, and recorded: a changed bank makes this run out of date, so it trains again
+    bank.load_label(paths.labels_dir(), dataset, label)
+    run.read(bank.label_path(paths.labels_dir(), dataset, label))
 result = training.train_labels(job, paths.labels_dir(), run.dir, progress=progress)
 
 # %%

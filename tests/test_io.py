@@ -40,3 +40,15 @@ def test_written_files_respect_the_umask(tmp_path, umask, mode):
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == mode
+
+
+def test_a_full_disk_names_the_file_that_could_not_be_written(tmp_path):
+    import errno
+
+    def disk_full(tmp):
+        raise OSError(errno.ENOSPC, "No space left on device")  # as write(2) raises it: no file name
+
+    with pytest.raises(OSError) as err:
+        atomic_write(tmp_path / "status.json", disk_full)
+    assert err.value.errno == errno.ENOSPC and err.value.filename == str(tmp_path / "status.json")
+    assert list(tmp_path.iterdir()) == []

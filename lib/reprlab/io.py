@@ -23,8 +23,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         os.chmod(tmp, 0o666 & ~_umask())
         write(Path(tmp))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.filename in (None, tmp):  # a full disk: say which file it was
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
         raise
     return path
 

@@ -67,6 +67,26 @@ def test_fashion_mnist_falls_back_to_debian_gz_files(tmp_path, monkeypatch):
     assert (tmp_path / "cache" / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte").exists()
 
 
+def test_a_cut_fashion_mnist_file_is_named_and_replaced_from_the_debian_copy(tmp_path, monkeypatch, capsys):
+    debian = tmp_path / "debian"
+    written = write_mnist_like(debian, 8, 4, seed=4, compress=True)
+    monkeypatch.setattr(ds, "DEBIAN_FASHION_MNIST", debian)
+    load_dataset("fashionmnist", "train", tmp_path / "data", download=False)
+    images = tmp_path / "data" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:1000])  # cut short, as an interrupted copy leaves it
+    train = load_dataset("fashionmnist", "train", tmp_path / "data", download=False)
+    np.testing.assert_array_equal(train.images[:, 0].numpy(), written["train-images"])
+    assert f"{images} is damaged (it differs from the Debian copy" in capsys.readouterr().err
+
+
+def test_a_damaged_dataset_file_is_named_not_reported_missing(tmp_path):
+    write_mnist_like(tmp_path / "MNIST" / "raw", 12, 5, seed=3, compress=False)
+    images = tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:1000])
+    with pytest.raises(ValueError, match=r"dataset 'mnist': the files under .*MNIST are damaged .*train-images"):
+        load_dataset("mnist", "train", tmp_path, download=False)
+
+
 def test_offline_download_fails_with_a_clear_message(tmp_path, monkeypatch):
     def offline(*args, **kwargs):
         raise urllib.error.URLError("no network")

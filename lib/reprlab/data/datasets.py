@@ -6,7 +6,7 @@ raises a :class:`FileNotFoundError` that says where to put the files.
 """
 
 import gzip
-import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +84,9 @@ def _offline_hint(name: str, root: Path, err: Exception, tried_download: bool) -
 def _torchvision(cls: type, name: str, root: Path, download: bool, **kwargs):
     try:
         return cls(root=str(root), download=False, **kwargs)
-    except RuntimeError as err:  # torchvision: "Dataset not found or corrupted"
+    except RuntimeError as err:  # torchvision: "Dataset not found or corrupted", or a file it cannot parse
+        if "not found" not in str(err).lower():
+            raise _damaged(name, root / cls.__name__ if (root / cls.__name__).is_dir() else root, err) from err
         if not download:
             raise _offline_hint(name, root, err, tried_download=False) from err
     try:
@@ -99,15 +101,28 @@ def _from_hwc(name: str, data: np.ndarray, targets, classes: list[str]) -> Image
 
 
 def _install_debian_fashion_mnist(root: Path) -> None:
-    """Unpack the Debian package's IDX gz files where torchvision looks for them."""
+    """Unpack the Debian package's IDX gz files where torchvision looks for them; a file already
+    there that differs from the Debian copy (cut short, damaged) is named on stderr and replaced."""
     raw = root / "FashionMNIST" / "raw"
     for gz in sorted(DEBIAN_FASHION_MNIST.glob("*-ubyte.gz")):
         target = raw / gz.name[:-3]
-        if not target.exists():
-            def unpack(tmp: Path, gz: Path = gz) -> None:
-                with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-            atomic_write(target, unpack)
+        with gzip.open(gz, "rb") as src:
+            content = src.read()
+        if target.exists() and target.read_bytes() == content:
+            continue
+        if target.exists():
+            print(f"warning: {target} is damaged (it differs from the Debian copy {gz}); replacing it",
+                  file=sys.stderr)
+        atomic_write(target, lambda tmp, content=content: tmp.write_bytes(content))
+
+
+def _damaged(name: str, root: Path, err: Exception) -> ValueError:
+    """Files are there but torchvision cannot read them: name them (those under ``root``), and how
+    to get good ones."""
+    files = sorted(str(p) for p in root.rglob("*") if p.is_file() and "cache" not in p.parts)
+    shown = ", ".join(files[:6]) + (", ..." if len(files) > 6 else "")
+    return ValueError(f"dataset {name!r}: the files under {root} are damaged ({err}): {shown}. Delete the damaged "
+                      "ones to download them again, or copy good ones there.")
 
 
 def _load_mnist_like(cls: type, name: str) -> Callable[[str, Path, bool], ImageSet]:

@@ -39,7 +39,7 @@ from reprlab.workbench.runner import (
     interrupt_kernels,
     run_notebook,
 )
-from reprlab.workbench.sweeps import PlannedRun, plan
+from reprlab.workbench.sweeps import PlannedRun, plan, run_state
 from reprlab.workbench.worker import REUSED
 
 EXECUTORS = ("serial", "local", "slurm", "submitit-local")
@@ -74,7 +74,8 @@ class Executor(ABC):
                         if failure is not None or len(running) >= self.slots:
                             break
                         waiting.remove(run)
-                        if run.state == "complete" and not (rerun and run.requested):
+                        # the state now, not when planned: a run it needs may have rewritten its inputs
+                        if run_state(run.run_dir) == "complete" and not (rerun and run.requested):
                             log(f"[reused]   {run.label} -> {run.run_dir}")
                             done[run.run_dir] = RunResult(run.spec.notebook, run.run_dir, "reused", run.params,
                                                           label=run.label)

@@ -12,7 +12,7 @@ import torch
 from reprlab import __version__
 from reprlab.io import atomic_write, read_json, write_json
 from reprlab.workbench.parameters import check_combination, default_parameters, notebook_parameters, validate
-from reprlab.workbench.rundir import move_aside, run_dir_for
+from reprlab.workbench.rundir import move_aside, record_files, run_dir_for
 from reprlab.workbench.runner import resolve_parameters
 
 if TYPE_CHECKING:
@@ -40,6 +40,16 @@ class Run:
         current.update(metrics)
         write_json(self.metrics_path, current)
         return current
+
+    def read(self, *files: str | Path) -> None:
+        """Record files outside the run directory that this run's results depend on (e.g. a label
+        bank): when one changes, the run is out of date and runs again instead of being reused."""
+        record_files(self.dir, read=tuple(Path(f) for f in files))
+
+    def wrote(self, *files: str | Path) -> None:
+        """Record files outside the run directory that this run made (e.g. a label bank): when one
+        goes missing or changes, the run is out of date and runs again, which writes them anew."""
+        record_files(self.dir, wrote=tuple(Path(f) for f in files))
 
     def save_figure(self, fig: "Figure", name: str) -> None:
         """Save ``fig`` as ``figures/<name>.png`` (150 dpi) and ``figures/<name>.svg``."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reprlab import paths
-from reprlab.io import read_json
+from reprlab.io import read_json, write_json
 
 #: Parameters that do not change the science and so do not enter the run's identity.
 NON_IDENTITY = frozenset({"run_dir", "progress", "device", "fresh"})
@@ -75,3 +75,53 @@ def move_aside(run_dir: Path) -> Path:
     aside = run_dir.with_name(f"{run_dir.name}~{time.strftime('%Y%m%d-%H%M%S')}")
     shutil.move(run_dir, aside)
     return aside
+
+
+#: Files outside its directory that a run read or wrote, with their SHA-256 (``record_files``).
+FILES = "files.json"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record_files(run_dir: Path, *, read: tuple[Path, ...] = (), wrote: tuple[Path, ...] = ()) -> None:
+    """Record in ``files.json`` the files outside ``run_dir`` that the run read (its inputs, e.g. a
+    label bank) and wrote (its outputs elsewhere, e.g. the label bank), each with its digest now.
+    :func:`out_of_date` compares them later."""
+    path = run_dir / FILES
+    recorded = read_json(path) if path.exists() else {}
+    for role, files in (("read", read), ("wrote", wrote)):
+        recorded.setdefault(role, {}).update({str(Path(f).resolve()): file_digest(Path(f)) for f in files})
+    write_json(path, recorded)
+
+
+def out_of_date(run_dir: Path) -> str:
+    """Why a run's results no longer follow from its files ("" when they do): its ``metrics.json``
+    is damaged, a file it wrote is missing or changed, or a file it read has changed since. Such
+    a run is run again (the old directory moved aside), never reused or resumed."""
+    metrics = run_dir / "metrics.json"
+    if metrics.exists():
+        try:
+            read_json(metrics)
+        except (ValueError, OSError) as err:
+            return f"its {metrics} is damaged ({type(err).__name__}: {err})"
+    path = run_dir / FILES
+    if not path.exists():
+        return ""
+    try:
+        recorded = read_json(path)
+    except ValueError:
+        return f"{path} is damaged"
+    for role, verb in (("wrote", "wrote"), ("read", "read")):
+        for name, digest in recorded.get(role, {}).items():
+            if not Path(name).exists():
+                return f"{name}, which it {verb}, is missing"
+            if file_digest(Path(name)) != digest:
+                return f"{name}, which it {verb}, has changed since"
+    return ""

@@ -33,7 +33,7 @@ from reprlab.workbench.parameters import (
     notebook_path,
     validate,
 )
-from reprlab.workbench.rundir import move_aside, read_status, run_dir_for, run_lock
+from reprlab.workbench.rundir import move_aside, out_of_date, read_status, run_dir_for, run_lock
 
 if TYPE_CHECKING:
     from reprlab.workbench.executors import Executor
@@ -210,7 +210,10 @@ class RunResult:
     @property
     def metrics(self) -> dict[str, Any]:
         path = self.run_dir / "metrics.json"
-        return read_json(path) if path.exists() else {}
+        try:
+            return read_json(path) if path.exists() else {}
+        except ValueError as err:
+            raise ValueError(f"{path} is damaged ({err}); running {self.notebook} again rewrites it") from None
 
 
 def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None = None, *,
@@ -240,6 +243,11 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
 
     status_path = run_dir / "status.json"
     status = read_status(run_dir, lambda line: log(f"[{notebook}] {line}"))
+    stale = out_of_date(run_dir) if status else ""
+    if stale:
+        log(f"[{notebook}] the run in {run_dir} is out of date ({stale}); it runs again, the old one moved to "
+            f"{move_aside(run_dir)}")
+        status = None
     if status and status["status"] == "completed" and not (rerun or params.get("fresh")):
         log(f"[{notebook}] reusing completed run {run_dir} (pass --rerun to run it again)")
         return RunResult(notebook, run_dir, "reused", params)

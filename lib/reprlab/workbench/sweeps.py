@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reprlab.papers import PAPERS
-from reprlab.workbench.rundir import read_status
+from reprlab.workbench.rundir import out_of_date, read_status
 from reprlab.workbench.runner import RunSpec
 
 Sweep = Callable[[dict[str, Any], str], list[RunSpec]]
@@ -61,10 +61,13 @@ class PlannedRun:
 
 
 def run_state(run_dir: Path) -> str:
-    """``complete``, ``resume`` or ``new``, from the run's ``status.json``."""
+    """``complete``, ``resume``, ``stale`` (a file it read or wrote has changed: it runs again,
+    see :func:`~reprlab.workbench.rundir.out_of_date`) or ``new``, from the run's directory."""
     status = read_status(run_dir, lambda _: None)
     if status is None:
         return "new"
+    if out_of_date(run_dir):
+        return "stale"
     return "complete" if status["status"] == "completed" else "resume"
 
 
@@ -102,18 +105,18 @@ def plan_by_request(specs: list[RunSpec]) -> dict[str, list[PlannedRun]]:
 
 
 def format_plan(groups: dict[str, list[PlannedRun]], rerun: bool = False) -> str:
-    """The plan as a table: every run with what will happen to it (reuse, resume, run, rerun)
-    and its directory, grouped by the run that was asked for."""
+    """The plan as a table: every run with what will happen to it (reuse, resume, run, rerun: asked
+    for, or out of date) and its directory, grouped by the run that was asked for."""
     lines = []
     planned = [run for runs in groups.values() for run in runs]
     for title, runs in groups.items():
         lines.append(f"== {title}")
         for run in runs:
-            will = {"complete": "reuse", "resume": "resume", "new": "run"}[run.state]
+            will = {"complete": "reuse", "resume": "resume", "stale": "rerun", "new": "run"}[run.state]
             if rerun and run.requested and run.state != "new":
                 will = "rerun"
             lines.append(f"  {will:<7} {run.label:<52} {run.run_dir}")
     counts = {w: sum(run.state == s for run in planned) for s, w in
-              (("complete", "complete (reused)"), ("resume", "to resume"), ("new", "new"))}
+              (("complete", "complete (reused)"), ("resume", "to resume"), ("stale", "out of date"), ("new", "new"))}
     lines.append(f"{len(planned)} runs: " + ", ".join(f"{n} {w}" for w, n in counts.items()))
     return "\n".join(lines)

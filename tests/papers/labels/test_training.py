@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -97,3 +98,36 @@ def test_budget_for_level_trains_the_steps_of_the_full_data():
     assert budget_for_level(8, 10.0, "epochs") == (8, 1)  # upstream: the same epochs at every level
     with pytest.raises(ValueError, match="level_budget='fixed'; allowed values: steps, epochs"):
         budget_for_level(8, 10.0, "fixed")
+
+
+def test_a_changed_bank_trains_again_and_a_deleted_bank_is_written_again(smoke_workbook, tmp_path, monkeypatch):
+    """The bank is an input of every label_training run on it and an output of its label_generation
+    run: reuse follows the bank's content, not only the parameters (workbook runs copied, not touched)."""
+    import shutil
+
+    from reprlab.io import read_json
+    from reprlab.workbench.executors import SerialExecutor
+    from reprlab.workbench.runner import RunSpec
+
+    for notebook in ("label_generation", "label_training"):
+        shutil.copytree(smoke_workbook.runs / notebook, tmp_path / "runs" / notebook)
+    shutil.copytree(smoke_workbook.labels, tmp_path / "labels", dirs_exist_ok=True)
+    speech = tmp_path / "labels" / "fashionmnist_speech.npy"
+    spec = [RunSpec("label_training", "smoke", {"label": "speech"})]
+    trained = read_json(next((tmp_path / "runs" / "label_training").glob("smoke-*/files.json")))
+    assert str(speech) in trained["read"]
+
+    speech.unlink()
+    lines = []
+    (result,) = SerialExecutor().run(spec, log=lines.append)
+    assert result.status in ("completed", "reused") and speech.exists(), lines
+    assert any("label_generation] the run in" in line and "is missing" in line for line in lines), lines
+    assert len(list((tmp_path / "runs" / "label_generation").glob("smoke-*~*"))) == 1  # the old run, kept
+
+    changed = np.load(speech) + 1.0  # a consistent bank (sidecar and all) with other values
+    bank.write_label(tmp_path / "labels", "fashionmnist", "speech", changed, seed=None, source="edited")
+    lines = []
+    (result,) = SerialExecutor().run(spec, log=lines.append)
+    assert result.status == "completed", lines
+    assert any("label_training] the run in" in line and "has changed since" in line for line in lines), lines
+    assert read_json(result.run_dir / "status.json")["attempt"] == 1  # trained anew, not resumed

@@ -31,3 +31,16 @@ def test_orthogonal_class_planes_meet_at_right_angles_and_each_example_lies_in_i
     np.testing.assert_allclose(explorer.state["angles_degrees"], [0.0, 0.0], atol=1e-5)
     # two non-zero singular values per class: each class spans exactly a plane
     assert (explorer.state["singular_values"][0] > 1e-8).sum() == 2
+
+
+def test_the_test_example_is_drawn_beside_its_residuals_and_integer_axes_have_whole_ticks():
+    images = np.arange(6 * 1 * 4 * 4, dtype=np.uint8).reshape(6, 1, 4, 4)
+    explorer = MCR2Explorer(_features(), n_comp=2, class_names=["a", "b"], test_images=images)
+    explorer.widget()
+    explorer.controls["example"].value = 4
+    fig = explorer.draw(explorer.state)
+    assert len(fig.axes) == 4 and fig.axes[3].get_title() == "test example 4\nb → b"
+    np.testing.assert_array_equal(fig.axes[3].images[0].get_array(), images[4, 0])
+    assert all(float(t).is_integer() for t in fig.axes[1].get_xticks())  # angle numbers
+    with pytest.raises(ValueError, match="test_images has 5 images for 6 test features"):
+        MCR2Explorer(_features(), n_comp=2, test_images=images[:5])

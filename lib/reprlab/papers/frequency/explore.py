@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from reprlab.data import ImageSet, load_dataset
 from reprlab.data.normalize import Normalizer
@@ -75,9 +76,12 @@ class FrequencyExplorer(Explorer):
             name = part if part == "original" else f"{part}-pass r = {state['radius']:g}"
             show_image(ax, state["images"][part], f"{name}\n→ {classes[state['predicted'][part]]} "
                        f"(p(true) {state['true_probability'][part]:.2f})", vmax=255)
-        axes[3].imshow(self.spectrum, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest")
+        heat = axes[3].imshow(self.spectrum, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest")
         axes[3].axhline(state["epoch"], color="white", lw=1.5)
         axes[3].set(title="gradient spectrum over training", xlabel="frequency band", ylabel="epoch")
+        for axis in (axes[3].xaxis, axes[3].yaxis, axes[4].xaxis):  # bands and epochs are whole numbers
+            axis.set_major_locator(MaxNLocator(integer=True))
+        fig.colorbar(heat, ax=axes[3], fraction=0.05, label="normalised magnitude")
         axes[3].grid(False)
         axes[4].plot(state["spectrum_row"], marker="o", color="tab:blue")
         axes[4].set(title=f"epoch {state['epoch']} (true class: {classes[state['true']]})", xlabel="frequency band",

@@ -1,11 +1,12 @@
 """The label bank on disk: every label type of a class list, generated and written as
 ``<dataset>_<type>.npy`` with a JSON sidecar, and read back."""
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
 
-from reprlab.io import save_npy, write_json
+from reprlab.io import read_json, save_npy, write_json
 from reprlab.papers.labels.recipes import (
     composite_labels,
     label_statistics,
@@ -22,20 +23,66 @@ LABEL_TYPES = ("speech", "shuffle", "uniform", "composite", "random", "lowdim", 
 
 def write_label(out_dir: str | Path, dataset: str, kind: str, bank: np.ndarray, *, seed: int | None,
                 source: str) -> Path:
-    """Write ``<dataset>_<kind>.npy`` and a JSON sidecar (type, dataset, shape, seed, source)."""
+    """Write ``<dataset>_<kind>.npy`` and a JSON sidecar (type, dataset, shape, the SHA-256 of the
+    float32 values, seed, source)."""
     out_dir = Path(out_dir)
-    path = save_npy(out_dir / f"{dataset}_{kind}.npy", np.asarray(bank, np.float32))
+    values = np.ascontiguousarray(bank, np.float32)
+    path = save_npy(label_path(out_dir, dataset, kind), values)
     write_json(out_dir / f"{dataset}_{kind}.json", {"type": kind, "dataset": dataset, "shape": list(bank.shape),
-                                                    "seed": seed, "source": source})
+                                                    "sha256": bank_digest(values), "seed": seed, "source": source})
     return path
 
 
-def load_label(labels_dir: str | Path, dataset: str, kind: str) -> np.ndarray:
-    """Read a label bank written by :func:`write_label`."""
-    path = Path(labels_dir) / f"{dataset}_{kind}.npy"
+def bank_digest(bank: np.ndarray) -> str:
+    """SHA-256 of a bank's float32 values (its content, whatever file holds it)."""
+    return hashlib.sha256(np.ascontiguousarray(bank, np.float32).tobytes()).hexdigest()
+
+
+#: Each label type's shape per class (``"K"``: the number of classes), as :func:`generate_label` makes it.
+LABEL_SHAPES: dict[str, tuple[int | str, ...]] = {
+    "speech": (64, 64), "shuffle": (64, 64), "uniform": (64, 64), "composite": (64, 64), "random": (64, 64),
+    "lowdim": ("K",), "bert": (48, 48), "glove": (50,)}
+
+
+def label_path(labels_dir: str | Path, dataset: str, kind: str) -> Path:
+    """Where the bank of label type ``kind`` for ``dataset`` lives: ``<labels_dir>/<dataset>_<kind>.npy``."""
+    return Path(labels_dir) / f"{dataset}_{kind}.npy"
+
+
+def load_label(labels_dir: str | Path, dataset: str, kind: str, num_classes: int | None = None) -> np.ndarray:
+    """Read a label bank written by :func:`write_label`, checked against its JSON sidecar (type,
+    dataset, shape), its type's shape (:data:`LABEL_SHAPES`, with ``num_classes`` rows when given),
+    its dtype (float32) and its values (finite). Raises ``FileNotFoundError`` or ``ValueError``
+    naming the file and what to do."""
+    path = label_path(labels_dir, dataset, kind)
+    remake = (f"generate it again with the label_generation notebook (`python -m reprlab run label_generation "
+              f"--profile <profile> -p dataset={dataset} --rerun`)")
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run notebooks/label_generation.py for dataset={dataset!r}")
-    return np.load(path)
+        raise FileNotFoundError(f"{path} is missing: {remake}")
+    try:
+        bank = np.load(path, allow_pickle=False)
+        sidecar = read_json(path.with_suffix(".json"))
+        if not isinstance(sidecar, dict):
+            raise ValueError("the sidecar is not a JSON object")
+    except (ValueError, OSError, EOFError) as err:  # a damaged array or sidecar, or no sidecar
+        raise ValueError(f"{path} (or its sidecar {path.with_suffix('.json').name}) is not a readable label bank "
+                         f"({type(err).__name__}: {err}); {remake}") from None
+    rows = num_classes if num_classes is not None else len(bank)
+    expected = (rows, *(rows if d == "K" else d for d in LABEL_SHAPES.get(kind, bank.shape[1:])))
+    if (sidecar.get("type"), sidecar.get("dataset"), sidecar.get("shape")) != (kind, dataset, list(bank.shape)):
+        raise ValueError(f"{path} does not match its sidecar ({sidecar.get('type')!r} for {sidecar.get('dataset')!r},"
+                         f" shape {sidecar.get('shape')}; the file is {kind!r} for {dataset!r}, shape "
+                         f"{list(bank.shape)}): {remake}")
+    if bank.shape != expected or bank.dtype != np.float32:
+        raise ValueError(f"{path} holds a {bank.dtype} bank of shape {bank.shape}; a {kind} label bank for "
+                         f"{rows} classes is float32 of shape {expected}: {remake}")
+    bad = np.flatnonzero(~np.isfinite(bank.reshape(len(bank), -1)).all(axis=1))
+    if len(bad):
+        raise ValueError(f"{path} has NaN or infinite values in the labels of classes {bad.tolist()}: {remake}")
+    if sidecar.get("sha256", bank_digest(bank)) != bank_digest(bank):
+        raise ValueError(f"{path} is not the bank its sidecar describes (its values have changed since it was "
+                         f"written): {remake}")
+    return bank
 
 
 #: CIFAR-100 fine classes in superclass order, as upstream's ``cifar100_text.txt`` lists them (there

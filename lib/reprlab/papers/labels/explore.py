@@ -29,7 +29,7 @@ def label_bank(label: str, dataset: str, num_classes: int) -> np.ndarray:
     """The labels (K, ...) of ``label``: the bank file, or one-hot rows (K, K) for ``category``."""
     if label == "category":
         return np.eye(num_classes, dtype=np.float32)
-    return load_label(paths.labels_dir(), dataset, label)
+    return load_label(paths.labels_dir(), dataset, label, num_classes)
 
 
 class LabelsExplorer(Explorer):

@@ -121,7 +121,7 @@ class LabelResult:
 def build_label_model(job: LabelJob, labels_dir: str | Path, channels: int, size: int, num_classes: int,
                       device: torch.device) -> tuple[Classifier, LabelTask]:
     """The backbone with the head of ``job.label`` (labels read from ``labels_dir``)."""
-    bank = None if job.label == "category" else load_label(labels_dir, job.dataset, job.label)
+    bank = None if job.label == "category" else load_label(labels_dir, job.dataset, job.label, num_classes)
     backbone = build_backbone(job.model, channels, size)
     task = label_task(job.label, backbone.feature_dim, num_classes, bank, job.smoothing, device)
     return Classifier(backbone, task.head).to(device), task

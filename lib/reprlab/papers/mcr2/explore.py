@@ -15,7 +15,7 @@ from reprlab.evaluation import class_subspaces
 from reprlab.io import read_json
 from reprlab.papers.mcr2.training import Features
 from reprlab.workbench.explore import Explorer, dropdown, slider
-from reprlab.workbench.figures import styled
+from reprlab.workbench.figures import show_image, styled
 from reprlab.workbench.runner import find_run, run_parameters
 
 
@@ -27,9 +27,15 @@ class MCR2Explorer(Explorer):
 
     title = "MCR²: class subspaces and the nearest-subspace decision"
 
-    def __init__(self, features: Features, n_comp: int, class_names: list[str] | None = None) -> None:
+    def __init__(self, features: Features, n_comp: int, class_names: list[str] | None = None,
+                 test_images: np.ndarray | None = None) -> None:
+        """``test_images``: uint8 (N, C, H, W), row i the image of test feature i (drawn beside its
+        residuals); None draws the residuals alone."""
         super().__init__()
         self.features = features
+        if test_images is not None and len(test_images) != len(features.test):
+            raise ValueError(f"test_images has {len(test_images)} images for {len(features.test)} test features")
+        self.test_images = test_images
         self.subspaces = class_subspaces(features.train, features.train_labels, n_comp=n_comp)
         self.names = class_names or [str(c) for c in self.subspaces.classes]
         options = [(name, i) for i, name in enumerate(self.names)]
@@ -48,8 +54,10 @@ class MCR2Explorer(Explorer):
             train_run = Path(read_json(Path(run_dir) / "metrics.json")["train_run"])
             features_dir = train_run / "features"
             params = {**run_parameters(train_run), "n_comp": params["n_comp"]}
-        names = load_dataset(params["dataset"], "test").classes
-        return cls(Features.load(features_dir), params["n_comp"], names)
+        test = load_dataset(params["dataset"], "test")  # the features' test rows, in order
+        features = Features.load(features_dir)
+        images = test.images.numpy() if len(test) == len(features.test) else None
+        return cls(features, params["n_comp"], test.classes, images)
 
     def compute(self, class_a: int, class_b: int, example: int) -> dict[str, Any]:
         s = self.subspaces
@@ -57,11 +65,14 @@ class MCR2Explorer(Explorer):
         return {"angles_degrees": np.sort(np.degrees(subspace_angles(s.bases[class_a], s.bases[class_b]))),
                 "singular_values": {class_a: s.singular_values[class_a], class_b: s.singular_values[class_b]},
                 "residuals": residuals, "decision": int(s.classes[residuals.argmin()]),
-                "true": int(self.features.test_labels[example]), "class_a": class_a, "class_b": class_b}
+                "true": int(self.features.test_labels[example]), "class_a": class_a, "class_b": class_b,
+                "example": example}
 
     @styled
     def draw(self, state: dict[str, Any]) -> Figure:
-        fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+        image = self.test_images is not None
+        fig, axes = plt.subplots(1, 3 + image, figsize=(13 + 2.6 * image, 3.4),
+                                 gridspec_kw={"width_ratios": [1, 1, 1.3, 0.6][:3 + image]})
         for c, values in state["singular_values"].items():
             shown = values[:3 * len(state["angles_degrees"])]
             axes[0].plot(np.arange(1, len(shown) + 1), shown, marker="o", label=self.names[c])
@@ -77,5 +88,9 @@ class MCR2Explorer(Explorer):
         axes[2].bar(self.names, state["residuals"], color=colors)
         axes[2].set(title=f"residual to each subspace (true: {self.names[state['true']]})", ylabel="‖(I − UUᵀ)z‖")
         axes[2].tick_params(axis="x", rotation=60)
+        if image:
+            picture = np.moveaxis(self.test_images[state["example"]], 0, -1)
+            show_image(axes[3], picture, f"test example {state['example']}\n{self.names[state['true']]} → "
+                       f"{self.names[state['decision']]}", vmax=255)
         fig.tight_layout()
         return fig
