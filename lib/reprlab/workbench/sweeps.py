@@ -118,5 +118,6 @@ def format_plan(groups: dict[str, list[PlannedRun]], rerun: bool = False) -> str
             lines.append(f"  {will:<7} {run.label:<52} {run.run_dir}")
     counts = {w: sum(run.state == s for run in planned) for s, w in
               (("complete", "complete (reused)"), ("resume", "to resume"), ("stale", "out of date"), ("new", "new"))}
-    lines.append(f"{len(planned)} runs: " + ", ".join(f"{n} {w}" for w, n in counts.items()))
+    lines.append(f"{len(planned)} runs: " + ", ".join(f"{n} {w}" for w, n in counts.items()
+                                                     if n or w != "out of date"))
     return "\n".join(lines)
