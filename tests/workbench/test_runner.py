@@ -107,3 +107,30 @@ def test_a_run_is_found_by_its_path_under_the_runs_folder_from_any_working_direc
     write_json(run_dir / "status.json", {"status": "running"})
     with pytest.raises(ValueError, match="is not finished"):
         find_run(run_dir, ("mcr2_train",), "MCR2Explorer")
+
+
+def test_a_run_whose_metrics_are_damaged_runs_again_and_a_failed_write_marks_it_failed(monkeypatch):
+    import errno
+
+    import papermill
+    import pytest
+
+    from reprlab.workbench.executors import SerialExecutor
+    from reprlab.workbench.runner import RunSpec
+
+    first = run_notebook("train_classifier", "smoke", SMOKE, log=lambda _: None)
+    (first.run_dir / "metrics.json").write_text('{"test_accuracy": 0.8')  # cut short
+    lines = []
+    (again,) = SerialExecutor().run([RunSpec("train_classifier", "smoke", SMOKE)], log=lines.append)
+    assert again.status == "completed" and again.metrics["test_accuracy"] > 0, lines  # not "[reused]"
+    assert any("is out of date (its" in line and "metrics.json is damaged" in line for line in lines), lines
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(papermill, "execute_notebook", disk_full)
+    with pytest.raises(OSError):
+        run_notebook("train_classifier", "smoke", {**SMOKE, "seed": 1}, log=lambda _: None)
+    statuses = [read_json(p) for p in paths.runs_dir().glob("train_classifier/smoke-*/status.json")]
+    (failed,) = [s for s in statuses if s["parameters"]["seed"] == 1]
+    assert failed["status"] == "failed" and "No space left on device" in failed["error"]  # never left "running"
