@@ -33,6 +33,14 @@ FINISHED = """() => {
 }"""
 
 
+#: The status bar names the notebook's kernel and says it is idle: Run All will run.
+KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-StatusBar-Item')]
+  .some(item => /\\(ipykernel\\) \\| Idle/.test(item.textContent))"""
+#: Some cell has been queued or has run.
+STARTED = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+  .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,9 +95,12 @@ def test_jupyterlab_runs_a_notebook_at_a_profile_shows_its_figures_and_explorer_
     page.goto(f"{lab}/lab/tree/notebooks/mcr2_evaluate.py?token={TOKEN}")
     # it opens as a notebook, not in the text editor
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell", timeout=90_000)
+    # Run All before the kernel is connected ("No Kernel | Initializing") runs nothing: wait, as a person would
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     try:
+        page.wait_for_function(STARTED, timeout=60_000)
         page.wait_for_function(FINISHED, timeout=240_000)
     finally:
         page.screenshot(path=str(tmp_path / "notebook.png"))
