@@ -8,7 +8,7 @@ PROFILE ?= quick
 EXECUTOR ?= local
 JOBS ?= 2
 
-.PHONY: run test lab report lint bench data clean-venv
+.PHONY: run test lab report lint bench gpu-check rehearse plan data clean-venv
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
@@ -44,6 +44,18 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed data
 	$(PY) bench/run_all.py
+
+# The paper profile on the CPU, every run capped (runs/ untouched: it lives in rehearsal/), then its GPU-hour plan
+rehearse: $(VENV)/.installed
+	$(PY) -m reprlab run-all --profile paper --rehearse --executor local --jobs $(JOBS)
+	$(PY) -m reprlab run-all --profile paper --dry-run --plan
+
+plan: $(VENV)/.installed
+	$(PY) -m reprlab run-all --profile paper --dry-run --plan
+
+# On a machine with a GPU: every CUDA path once, the benchmarks, one rehearsed notebook per paper (JSON summary)
+gpu-check: $(VENV)/.installed data
+	$(PY) scripts/gpu_check.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -31,6 +31,12 @@ def labels_dir() -> Path:
     return _dir("REPRLAB_LABELS", REPO_ROOT / "labels")
 
 
+def rehearsal_dir() -> Path:
+    """A CPU rehearsal's own runs, fixture data, labels and report (``$REPRLAB_REHEARSAL_DIR``,
+    default ``<repo>/rehearsal``)."""
+    return _dir("REPRLAB_REHEARSAL_DIR", REPO_ROOT / "rehearsal")
+
+
 def notebooks_dir() -> Path:
     """The jupytext notebooks and their profiles (``$REPRLAB_NOTEBOOKS``)."""
     return _dir("REPRLAB_NOTEBOOKS", REPO_ROOT / "notebooks")

@@ -119,9 +119,23 @@ def test_score_reads_the_latest_run_of_each_profile_and_only_the_profiles_asked(
     assert [r.id for r in rows] == ["p.big", "p.other"]
     assert rows[0].results["quick"].verdict == HOLDS and rows[0].results["quick"].run.name == "quick-new"
     assert rows[0].results["paper"].verdict == NOT_RUN and rows[1].results["random_labels"].verdict == NOT_RUN
-    assert claims.tally(rows, "quick") == {HOLDS: 1, FAILS: 0, NOT_RUN: 0, NOT_MEASURED: 0}
+    assert claims.tally(rows, "quick") == {HOLDS: 1, FAILS: 0, NOT_RUN: 0, NOT_MEASURED: 0, claims.REHEARSED: 0}
     only = claims.score(runs, [paper], profiles=["quick"])
     assert list(only[0].results) == ["quick"] and only[1].results == {}
+
+
+def test_a_rehearsed_run_decides_nothing_but_shows_whether_its_metrics_were_written():
+    rule = Compare(Key("x"), ">", 0.5)
+    paper = Paper("p", "A paper", (Claim("big", "x is big", "nb", rule, profiles=("paper",)),
+                                   Claim("gone", "z is big", "nb", Compare(Key("z"), ">", 0.5), profiles=("paper",)),
+                                   Claim("nan", "w is big", "nb", Compare(Key("w"), ">", 0.5), profiles=("paper",))))
+    caps = {"epochs": 2, "steps_per_epoch": 2, "eval_batches": 2, "max_batch_size": 4}
+    runs = {"nb": [Run("paper-rehearsed", status={"profile": "paper", "rehearsal": caps},
+                       metrics={"x": 0.9, "w": float("nan")})]}
+    verdicts = {row.claim.id: row.results["paper"] for row in claims.score(runs, [paper])}
+    assert verdicts["big"].verdict == claims.REHEARSED  # 0.9 > 0.5, and still no "holds"
+    assert verdicts["nan"].verdict == claims.REHEARSED  # written, though a capped run on noise gave NaN
+    assert verdicts["gone"].verdict == NOT_MEASURED and "metrics.json has no z" in verdicts["gone"].measured
 
 
 def test_every_declared_claim_names_a_notebook_that_its_profiles_run():

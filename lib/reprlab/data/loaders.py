@@ -14,6 +14,7 @@ import torch
 import torchvision
 from torch.utils.data import DataLoader, Dataset
 
+from reprlab import rehearsal
 from reprlab.augment import random_crop_flip
 from reprlab.data.datasets import DATASETS, ImageSet, dataset_info
 from reprlab.data.normalize import Normalizer
@@ -58,6 +59,7 @@ class DeviceLoader(SeededLoader):
         if flip is None:
             flip = info.flip if info else False
         super().__init__(seed)
+        self.max_batches = 0  # every batch of an epoch (a rehearsal caps it, see _apply_rehearsal_caps)
         self.normalize = Normalizer(mean if mean is not None else info.mean, std if std is not None else info.std,
                                     device)
         self.crop_padding, self.flip = (crop_padding, flip) if train else (0, False)
@@ -68,6 +70,17 @@ class DeviceLoader(SeededLoader):
         self.images = data.images.to(self.device)
         self.targets = data.targets.to(self.device)
         self.indices = data.indices.to(self.device)
+        self._apply_rehearsal_caps()
+
+    def _apply_rehearsal_caps(self) -> None:
+        """In a rehearsal (:mod:`reprlab.rehearsal`): batches of at most its ``max_batch_size``,
+        and at most ``steps_per_epoch`` (training) or ``eval_batches`` batches per pass; what the
+        uncapped loader would do stays in ``paper_batch_size`` and ``paper_len``."""
+        caps = rehearsal.caps()
+        if caps is not None:
+            self.paper_batch_size, self.paper_len = self.batch_size, len(self)
+            self.batch_size = min(self.batch_size, caps.max_batch_size)
+            self.max_batches = caps.steps_per_epoch if self.train else caps.eval_batches
 
     def __len__(self) -> int:
         return len(self._batch_bounds())
@@ -76,11 +89,12 @@ class DeviceLoader(SeededLoader):
         """(start, end) of every batch in this rank's share of an epoch."""
         n = len(self.data) // self.world_size if self.train else -(-len(self.data) // self.world_size)
         if self.drop_last:
-            return [(s, s + self.batch_size) for s in range(0, n - self.batch_size + 1, self.batch_size)]
+            bounds = [(s, s + self.batch_size) for s in range(0, n - self.batch_size + 1, self.batch_size)]
+            return bounds[:self.max_batches] if self.max_batches else bounds
         bounds = [(s, min(s + self.batch_size, n)) for s in range(0, n, self.batch_size)]
         if self.train and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
             bounds[-2:] = [(bounds[-2][0], n)]
-        return bounds
+        return bounds[:self.max_batches] if self.max_batches else bounds
 
     def _order(self) -> torch.Tensor:
         n = len(self.data)

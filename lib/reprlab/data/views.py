@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import torch
 
+from reprlab import rehearsal
 from reprlab.augment import AugStack, color_jitter, ops, random_resized_crop
 from reprlab.data.datasets import ImageSet, dataset_info
 from reprlab.data.loaders import DeviceLoader, SeededLoader
@@ -36,9 +37,12 @@ class MultiViewLoader(SeededLoader):
         self.images = data.images.to(self.device)
         self.targets = data.targets.to(self.device)
         self.indices = data.indices.to(self.device)
+        caps = rehearsal.caps()  # a rehearsal caps the steps; n_img is the loss's class count
+        self.paper_len = len(self.data) // self.n_img
+        self.max_batches = caps.steps_per_epoch if caps else 0
 
     def __len__(self) -> int:
-        return len(self.data) // self.n_img
+        return min(self.paper_len, self.max_batches) if self.max_batches else self.paper_len
 
     def __iter__(self) -> Iterator[Batch]:
         n = len(self.data)
@@ -87,17 +91,15 @@ class TwoViewLoader(DeviceLoader):
                  max_batches: int = 0, rank: int = 0, world_size: int = 1) -> None:
         super().__init__(data, batch_size, train=train, device=device, seed=seed, rank=rank, world_size=world_size,
                          drop_last=False, mean=(0.5,), std=(1.0,))
-        self.stack, self.branch, self.max_batches, self.seed = stack, branch, max_batches, seed
-
-    def __len__(self) -> int:
-        n = super().__len__()
-        return min(n, self.max_batches) if self.max_batches else n
+        self.stack, self.branch, self.seed = stack, branch, seed
+        if max_batches:  # the smaller of upstream's debug_steps and a rehearsal's cap
+            self.max_batches = min(self.max_batches, max_batches) if self.max_batches else max_batches
 
     def __iter__(self) -> Iterator[Batch]:
         if not self.train:
             self.generator.manual_seed(self.seed)
         order = self._order()
-        for start, end in self._batch_bounds()[:len(self)]:
+        for start, end in self._batch_bounds():
             pos = order[start:end]
             pixels = self.images[pos].float().div_(255)
             if self.train:

@@ -19,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from reprlab import rehearsal
 from reprlab.training.batch import LossFn, PredictFn, Step, argmax_predict, supervised_step
 from reprlab.training.checkpoint import load_resume_checkpoint, save_checkpoint, write_history
 from reprlab.training.distributed import all_reduce_mean, is_main_process, rank_and_world_size
@@ -149,6 +150,9 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
     device = next(model.parameters()).device
     eval_loaders = eval_loaders or {}
     step = step or supervised_step(loss_fn)
+    caps, paper_epochs = rehearsal.caps(), config.epochs
+    if caps is not None:  # a rehearsal: the whole schedule compressed onto its few epochs
+        config = dataclasses.replace(config, epochs=min(config.epochs, caps.epochs))
     main = is_main_process()
     if config.channels_last:  # convolutions follow their weights' layout; inputs may stay contiguous
         model = model.to(memory_format=torch.channels_last)
@@ -165,6 +169,7 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
     if steps_per_epoch == 0:
         raise ValueError("the training loader yields no batch: batch_size is larger than the training set")
     total_steps = config.epochs * steps_per_epoch
+    meter = rehearsal.StepMeter(model, optimizer, train_loader, paper_epochs) if caps is not None else None
     factor = lr_factor(config.schedule, milestones=config.milestones, gamma=config.gamma, warmup=config.warmup)
     if config.lr_per_epoch:
         scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -172,10 +177,10 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
     else:
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: factor(step / total_steps))
 
-    history: list[dict[str, float]] = []
-    best = -math.inf
     ckpt_dir = Path(out_dir) / "checkpoints" if out_dir is not None else None
-    if ckpt_dir is not None and any((ckpt_dir / name).exists() for name in ("last.pt", "previous_last.pt")):
+
+    def resume() -> tuple[list[dict[str, float]], float]:
+        """Everything the last checkpoint holds, loaded: (history, best)."""
         # on the CPU: RNG and loader-generator states must stay CPU tensors; the model and the
         # optimizer copy their tensors to the parameters' device as they load
         state = load_resume_checkpoint(ckpt_dir / "last.pt", log if main else lambda _: None)
@@ -192,12 +197,17 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         for hook, hook_state in zip(hooks, state["hooks"], strict=True):
             hook.load_state_dict(hook_state)
         set_rng_state(state["rng"])
-        history, best = state["history"], state["best"]
-        if main and state["epoch"] >= config.epochs:
-            log(f"training already finished ({state['epoch']}/{config.epochs} epochs): reusing the model in "
+        return state["history"], state["best"]
+
+    history: list[dict[str, float]] = []
+    best = -math.inf
+    if ckpt_dir is not None and any((ckpt_dir / name).exists() for name in ("last.pt", "previous_last.pt")):
+        history, best = resume()
+        if main and len(history) >= config.epochs:
+            log(f"training already finished ({len(history)}/{config.epochs} epochs): reusing the model in "
                 f"{ckpt_dir}, not training it again")
         elif main:
-            log(f"resumed from {ckpt_dir / 'last.pt'} after epoch {state['epoch']}/{config.epochs}")
+            log(f"resumed from {ckpt_dir / 'last.pt'} after epoch {len(history)}/{config.epochs}")
 
     last_epoch = min(config.epochs, until_epoch or config.epochs)
     if len(history) < last_epoch:
@@ -214,13 +224,14 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
         batches = tqdm(train_loader, disable=not (progress and main), leave=False, mininterval=1.0,
                        desc=f"epoch {epoch}", file=sys.stdout)
         for batch in batches:
-            with _autocast(device, config.amp):
-                out = step(train_model, batch)
-            optimizer.zero_grad(set_to_none=True)
-            out.loss.backward()
-            if config.grad_clip > 0:
-                nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            optimizer.step()
+            with meter.step(len(batch)) if meter else contextlib.nullcontext():
+                with _autocast(device, config.amp):
+                    out = step(train_model, batch)
+                optimizer.zero_grad(set_to_none=True)
+                out.loss.backward()
+                if config.grad_clip > 0:
+                    nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+                optimizer.step()
             lr = optimizer.param_groups[0]["lr"]  # the lr this step used (the scheduler moves it on next)
             scheduler.step()
             outputs = out.outputs.detach().float() if out.outputs is not None else None
@@ -268,6 +279,11 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
             write_history(out_dir, history)
         if main:
             log(format_record(record, config.epochs, history))
+        if meter is not None and epoch == 1 < last_epoch and ckpt_dir is not None and rank_and_world_size()[1] == 1:
+            history, best = resume()  # a rehearsal resumes from its first checkpoint, as a requeued job would
+            log(f"rehearsal: resumed from {ckpt_dir / 'last.pt'} after epoch 1")
+    if meter is not None and main:
+        meter.write()
     return history
 
 

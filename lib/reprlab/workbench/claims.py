@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from reprlab.papers import PAPERS  # the scorecard's order
 
 HOLDS, FAILS, NOT_RUN, NOT_MEASURED = "holds", "does not hold", "not run yet", "not measured"
+REHEARSED = "rehearsed (not a result)"  # a CPU rehearsal's run: capped, on fixture data
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
 _SHOWN_OP = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
@@ -51,9 +52,13 @@ def series(value: Any, path: str) -> list[tuple[str, float]]:
     raise MissingMetric(f"{path} (not a list or mapping)")
 
 
+class NotANumber(MissingMetric):
+    """The key is there but holds no number (NaN: e.g. a correlation of a constant metric)."""
+
+
 def _number(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise MissingMetric(f"{path} (not a number: {value!r})")
+        raise NotANumber(f"{path} (not a number: {value!r})")
     return float(value)
 
 
@@ -351,10 +356,17 @@ def decide(claim: Claim, run: RunLike | None) -> Result:
     """The claim's verdict from one completed run (None: not run yet)."""
     if run is None:
         return Result(NOT_RUN)
+    rehearsed = Result(REHEARSED, "every metric it reads was written (values from a capped run on fixture data)",
+                       run=run)
     try:
         outcome = claim.decide(run.metrics)
+    except NotANumber as err:
+        return rehearsed if run.status.get("rehearsal") else Result(NOT_MEASURED, f"metrics.json has {err.args[0]}",
+                                                                     run=run)
     except MissingMetric as err:
         return Result(NOT_MEASURED, f"metrics.json has no {err.args[0]}", run=run)
+    if run.status.get("rehearsal"):  # every metric the claim reads is there; its values mean nothing
+        return rehearsed
     return Result(HOLDS if outcome.holds else FAILS, outcome.measured, outcome.values, run)
 
 
@@ -392,8 +404,8 @@ def profiles_of(rows: list[Row]) -> list[str]:
 
 
 def tally(rows: list[Row], profile: str) -> dict[str, int]:
-    """How many claims hold, do not hold, are not run yet or not measured under ``profile``."""
-    counts = dict.fromkeys((HOLDS, FAILS, NOT_RUN, NOT_MEASURED), 0)
+    """How many claims hold, do not hold, are not run yet, not measured or rehearsed under ``profile``."""
+    counts = dict.fromkeys((HOLDS, FAILS, NOT_RUN, NOT_MEASURED, REHEARSED), 0)
     for row in rows:
         if profile in row.results:
             counts[row.results[profile].verdict] += 1

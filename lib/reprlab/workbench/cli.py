@@ -34,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="run again even if completed (the old run directory is moved aside)")
         p.add_argument("--dry-run", action="store_true",
                        help="show every run it would start (complete, to resume, new) and start none")
+        p.add_argument("--rehearse", action="store_true",
+                       help="a CPU rehearsal of the profile: every run with its settings, capped by the profile's "
+                            "rehearsal: section, on fixture data, in rehearsal/ (never taken for a real run)")
+        pl = p.add_argument_group("GPU-hour plan (with --dry-run; reads the measurements of a --rehearse)")
+        pl.add_argument("--plan", action="store_true", help="per run: optimiser steps, FLOPs per step, PFLOP, "
+                        "GPU-hours and memory; totals per paper and of the profile")
+        pl.add_argument("--gpu", default="h100", help="the GPU the hours are for: a100 or h100 (default)")
+        pl.add_argument("--utilization", type=float, default=0.35,
+                        help="the share of the GPU's peak bf16 FLOP/s a run reaches (default 0.35)")
         ex = p.add_argument_group("executor")
         ex.add_argument("--executor", default="serial", help="serial (default), local (a pool of worker "
                         "processes), slurm (one job per run through submitit) or submitit-local")
@@ -86,6 +95,24 @@ def _executor(args: argparse.Namespace) -> "Executor":
     return make_executor(args.executor, jobs=args.jobs, gpus=gpus, slurm=slurm)
 
 
+def _gpu_plan(args: argparse.Namespace, overrides: dict[str, str]) -> int:
+    """``--dry-run --plan``: the GPU-hour plan of the runs the command would start."""
+    from reprlab.workbench.rehearse import format_gpu_plan, format_rehearsal_table, plan_costs
+    from reprlab.workbench.runner import RunSpec, profile_specs
+    from reprlab.workbench.sweeps import plan_by_request
+
+    if args.rehearse or not args.dry_run:
+        raise ValueError("--plan goes with --dry-run (and reads the runs of an earlier --rehearse), not with "
+                         + ("--rehearse" if args.rehearse else "a run"))
+    specs = (profile_specs(args.profile, overrides) if args.command == "run-all"
+             else [RunSpec(args.notebook, args.profile, overrides)])
+    rows = plan_costs(plan_by_request(specs), paths.rehearsal_dir() / "runs")
+    print(format_gpu_plan(rows, args.gpu, args.utilization, args.time if args.executor == "slurm" else None))
+    print()
+    print(format_rehearsal_table(rows))
+    return 0
+
+
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # SIGTERM (a scheduler, kill) ends a run the way Ctrl-C does
 
@@ -112,16 +139,25 @@ def _command(args: argparse.Namespace) -> int:
         from reprlab.workbench.sweeps import format_plan, plan_by_request
 
         overrides = parse_overrides(args.param)
+        if args.plan:  # no job starts: the executor's options only set the time limit it warns about
+            return _gpu_plan(args, overrides)
         executor = _executor(args)
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             if args.command == "run-all":
-                results = run_all(args.profile, overrides, rerun=args.rerun, executor=executor, dry_run=args.dry_run)
-            elif args.dry_run:
-                print(format_plan(plan_by_request([RunSpec(args.notebook, args.profile, overrides)]), args.rerun))
-                results = []
+                results = run_all(args.profile, overrides, rerun=args.rerun, executor=executor, dry_run=args.dry_run,
+                                  rehearse=args.rehearse)
             else:
-                results = executor.run([RunSpec(args.notebook, args.profile, overrides)], rerun=args.rerun)
+                specs = [RunSpec(args.notebook, args.profile, overrides)]
+                if args.rehearse:
+                    from reprlab.workbench.rehearse import prepare
+
+                    specs = prepare(specs)
+                if args.dry_run:
+                    print(format_plan(plan_by_request(specs), args.rerun))
+                    results = []
+                else:
+                    results = executor.run(specs, rerun=args.rerun)
         finally:
             signal.signal(signal.SIGTERM, previous)
         for r in results:

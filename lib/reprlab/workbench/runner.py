@@ -17,13 +17,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from reprlab import paths
+from reprlab import paths, rehearsal
 from reprlab.io import read_json, write_json
 from reprlab.workbench.parameters import (
     check_combination,
@@ -54,8 +54,9 @@ def profile_description(profile: str) -> str:
     return first.removeprefix(f"{profile}:").strip()
 
 
-#: Profile sections that are no notebook: the resources of SLURM jobs (see ``executors.SlurmOptions``).
-PROFILE_SECTIONS = ("slurm", "minutes")
+#: Profile sections that are no notebook: the resources of SLURM jobs (see ``executors.SlurmOptions``),
+#: measured minutes per run, and what a CPU rehearsal caps and cuts (see ``reprlab.workbench.rehearse``).
+PROFILE_SECTIONS = ("slurm", "minutes", "rehearsal")
 
 
 def load_profile(profile: str) -> dict[str, dict[str, Any]]:
@@ -74,14 +75,17 @@ def profile_section(profile: str, section: str) -> dict[str, Any]:
 def expected_minutes(profile: str) -> dict[str, float]:
     """The profile's ``minutes`` section: ``{notebook: minutes}`` one run of that notebook takes on
     one CPU thread (measured; the local pool's workers get one thread each). Executors start first
-    the runs that the longest chain, in these minutes, waits for; a notebook not listed counts 1."""
-    minutes = profile_section(profile, "minutes")
+    the runs that the longest chain, in these minutes, waits for; a notebook not listed counts 1.
+    In a rehearsal, the ``minutes`` of the profile's ``rehearsal:`` section (one rehearsed run)."""
+    where = "rehearsal.minutes" if rehearsal.caps() else "minutes"
+    minutes = (dict(profile_section(profile, "rehearsal").get("minutes") or {}) if rehearsal.caps()
+               else profile_section(profile, "minutes"))
     for notebook, value in minutes.items():
         if notebook not in list_notebooks():
-            raise ValueError(f"profile={profile!r}: minutes names {notebook!r}, which is no notebook; "
+            raise ValueError(f"profile={profile!r}: {where} names {notebook!r}, which is no notebook; "
                              f"notebooks: {', '.join(list_notebooks())}")
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise ValueError(f"profile={profile!r}: minutes.{notebook}={value!r} is out of range; "
+            raise ValueError(f"profile={profile!r}: {where}.{notebook}={value!r} is out of range; "
                              "allowed range: (0, inf)")
     return {notebook: float(value) for notebook, value in minutes.items()}
 
@@ -243,7 +247,8 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
 
     status_path = run_dir / "status.json"
     status = read_status(run_dir, lambda line: log(f"[{notebook}] {line}"))
-    stale = out_of_date(run_dir) if status else ""
+    caps = rehearsal.caps()
+    stale = (rehearsal.mismatch(status.get("rehearsal")) or out_of_date(run_dir)) if status else ""
     if stale:
         log(f"[{notebook}] the run in {run_dir} is out of date ({stale}); it runs again, the old one moved to "
             f"{move_aside(run_dir)}")
@@ -270,7 +275,8 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
     parent = os.environ.get(PARENT_ENV, "")  # set when a notebook runs another notebook
     write_json(status_path, {"status": "running", "attempt": attempt, "profile": profile, "parent": parent,
                              "executor": os.environ.get(EXECUTOR_ENV, "serial"), "host": socket.gethostname(),
-                             "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "parameters": params})
+                             "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "parameters": params,
+                             "rehearsal": asdict(caps) if caps else None})
     _stream_notebook_output()
     start = time.time()
     os.environ[PARENT_ENV] = str(run_dir)  # inherited by the kernel, so its own runs know their caller
@@ -374,22 +380,20 @@ def run_parameters(run_dir: str | Path) -> dict[str, Any]:
 
 
 def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: bool = False, log=print,
-            executor: "Executor | None" = None, dry_run: bool = False) -> list[RunResult]:
+            executor: "Executor | None" = None, dry_run: bool = False, rehearse: bool = False) -> list[RunResult]:
     """Run every notebook ``profile`` names, in order, through ``executor`` (default: serial), each
     after the runs it needs (which run concurrently where the executor can); stops at the first
     failure. Each override goes to the notebooks that take it; one that no notebook takes is an
-    error. ``dry_run``: print the plan (every run, complete / to resume / new) and run nothing."""
+    error. ``dry_run``: print the plan (every run, complete / to resume / new) and run nothing.
+    ``rehearse``: the profile's CPU rehearsal (:func:`reprlab.workbench.rehearse.prepare`)."""
     from reprlab.workbench.executors import SerialExecutor
     from reprlab.workbench.sweeps import format_plan, plan_by_request
 
-    notebooks = list(load_profile(profile))
-    taken = {k for nb in notebooks for k in notebook_parameters(nb)}
-    unused = [k for k in (overrides or {}) if k not in taken]
-    if unused:
-        raise ValueError(f"no notebook of profile={profile!r} takes {', '.join(map(repr, unused))}; "
-                         f"notebooks: {', '.join(notebooks)}")
-    specs = [RunSpec(nb, profile, {k: v for k, v in (overrides or {}).items() if k in notebook_parameters(nb)})
-             for nb in notebooks]
+    specs = profile_specs(profile, overrides)
+    if rehearse:
+        from reprlab.workbench.rehearse import prepare
+
+        specs = prepare(specs, log)
     groups = plan_by_request(specs)  # every parameter (of every child run too) is checked before anything starts
     if dry_run:
         log(format_plan(groups, rerun))
@@ -409,6 +413,19 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
         results = executor.run(specs, rerun=rerun, log=log, record=record)
     log(timing_table(record, time.perf_counter() - start))
     return results
+
+
+def profile_specs(profile: str, overrides: dict[str, Any] | None = None) -> list[RunSpec]:
+    """A :class:`RunSpec` per notebook ``profile`` names, in its order, each with the ``overrides``
+    it takes; an override that no notebook takes is an error."""
+    notebooks = list(load_profile(profile))
+    taken = {k for nb in notebooks for k in notebook_parameters(nb)}
+    unused = [k for k in (overrides or {}) if k not in taken]
+    if unused:
+        raise ValueError(f"no notebook of profile={profile!r} takes {', '.join(map(repr, unused))}; "
+                         f"notebooks: {', '.join(notebooks)}")
+    return [RunSpec(nb, profile, {k: v for k, v in (overrides or {}).items() if k in notebook_parameters(nb)})
+            for nb in notebooks]
 
 
 def timing_table(results: list[RunResult], wall_seconds: float | None = None) -> str:

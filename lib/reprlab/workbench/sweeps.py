@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from reprlab import rehearsal
 from reprlab.papers import PAPERS
 from reprlab.workbench.rundir import out_of_date, read_status
 from reprlab.workbench.runner import RunSpec
@@ -61,12 +62,13 @@ class PlannedRun:
 
 
 def run_state(run_dir: Path) -> str:
-    """``complete``, ``resume``, ``stale`` (a file it read or wrote has changed: it runs again,
-    see :func:`~reprlab.workbench.rundir.out_of_date`) or ``new``, from the run's directory."""
+    """``complete``, ``resume``, ``stale`` (a file it read or wrote has changed, see
+    :func:`~reprlab.workbench.rundir.out_of_date`, or it was made by a rehearsal and this is none,
+    or the other way round, see :func:`reprlab.rehearsal.mismatch`: it runs again) or ``new``."""
     status = read_status(run_dir, lambda _: None)
     if status is None:
         return "new"
-    if out_of_date(run_dir):
+    if rehearsal.mismatch(status.get("rehearsal")) or out_of_date(run_dir):
         return "stale"
     return "complete" if status["status"] == "completed" else "resume"
 

@@ -12,4 +12,6 @@ def test_spearman_interval_covers_a_known_monotone_relation():
     assert 0.7 < low <= rho <= high < 1
     table = correlation_table(pd.DataFrame({"m": metric, "noise": rng.random(500), "flat": np.ones(500)}),
                               first, 10, n_boot=100)
-    assert list(table.index) == ["m", "noise"] and table.loc["noise", "ci_low"] < 0 < table.loc["noise", "ci_high"]
+    assert list(table.index) == ["m", "noise", "flat"]
+    assert table.loc["noise", "ci_low"] < 0 < table.loc["noise", "ci_high"]
+    assert table.loc["flat"].isna().all()  # a constant metric keeps its row: rho is undefined, not absent

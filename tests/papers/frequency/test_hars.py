@@ -39,3 +39,13 @@ def test_mixed_images_keep_their_high_frequencies_and_take_the_donors_low_ones()
     donor_corr = torch.nn.functional.cosine_similarity(
         (out * low)[:, :, 1:].abs().flatten(1), (spectrum[torch.as_tensor(donors)] * low)[:, :, 1:].abs().flatten(1))
     assert high_corr.min() > 0.95 and donor_corr.min() > 0.95
+
+
+def test_mixing_in_chunks_gives_the_same_images_as_in_one_go():
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (11, 8, 8, 3), dtype=np.uint8)
+    labels = np.arange(11) % 3
+    whole, _, donors = hars_mix(images, labels, radius=2.5, seed=1, chunk=100)
+    chunked, _, same_donors = hars_mix(images, labels, radius=2.5, seed=1, chunk=4)
+    np.testing.assert_array_equal(whole, chunked)
+    np.testing.assert_array_equal(donors, same_donors)

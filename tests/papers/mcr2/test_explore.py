@@ -44,3 +44,13 @@ def test_the_test_example_is_drawn_beside_its_residuals_and_integer_axes_have_wh
     assert all(float(t).is_integer() for t in fig.axes[1].get_xticks())  # angle numbers
     with pytest.raises(ValueError, match="test_images has 5 images for 6 test features"):
         MCR2Explorer(_features(), n_comp=2, test_images=images[:5])
+
+
+def test_a_class_without_training_features_is_left_out_of_the_controls_and_the_bars():
+    """A capped rehearsal extracts a few batches of features: some classes may have none."""
+    features = _features()
+    explorer = MCR2Explorer(features, n_comp=2, class_names=["a", "b", "c"])  # no "c" in training
+    assert [name for name, _ in explorer.controls["class_a"].options] == ["a", "b"]
+    explorer.widget()
+    figure = explorer.draw(explorer.state)
+    assert [t.get_text() for t in figure.axes[2].get_xticklabels()] == ["a", "b"]

@@ -21,11 +21,13 @@ def spearman_with_ci(metric: np.ndarray, first_epoch: np.ndarray, epochs: int, *
 
 def correlation_table(metrics: pd.DataFrame, first_epoch: np.ndarray, epochs: int, *, n_boot: int = 1000
                       ) -> pd.DataFrame:
-    """:func:`spearman_with_ci` for every column of ``metrics`` (rows aligned with ``first_epoch``)."""
+    """:func:`spearman_with_ci` for every column of ``metrics`` (rows aligned with ``first_epoch``);
+    a constant column has a row of NaN (ρ is undefined), so every metric keeps its row."""
     rows = []
     for column in metrics.columns:
         values = metrics[column].to_numpy(dtype=float)
         if np.nanstd(values) == 0:
+            rows.append({"metric": column, "spearman": np.nan, "ci_low": np.nan, "ci_high": np.nan})
             continue
         rho, low, high = spearman_with_ci(values, first_epoch, epochs, n_boot=n_boot)
         rows.append({"metric": column, "spearman": rho, "ci_low": low, "ci_high": high})

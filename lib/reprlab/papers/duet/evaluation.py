@@ -23,6 +23,7 @@ from reprlab.data.views import resize_set
 from reprlab.evaluation import knn_predict, linear_probe
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob
+from reprlab.rehearsal import cap_examples
 
 
 @dataclass
@@ -97,7 +98,7 @@ class GroupDistribution:
 def group_distribution(model: SSLModel, job: DuetJob, data: ImageSet, images: int = 512,
                        seed: int = 0) -> GroupDistribution:
     """DUET's group distribution for ``images`` test images transformed by ``job.equi_tx``, sorted by t."""
-    shown = transformed(data, job, job.equi_tx, seed, images)
+    shown = transformed(cap_examples(data), job, job.equi_tx, seed, images)
     probs = group_probabilities(model, encode(model, shown.views))
     order = torch.argsort(shown.t)
     return GroupDistribution(probs[order].numpy(), shown.t[order].numpy(), job.equi_tx)
@@ -111,6 +112,7 @@ def evaluate_ssl(model: SSLModel, job: DuetJob, train: ImageSet, test: ImageSet,
     images, tested on transformed test images; chance 1 / G for a uniform parameter);
     ``transformed_accuracy`` (the clean linear probe on transformed test images); for DUET also
     ``group_bin_accuracy`` and ``group_bin_error`` of its group axis on the transformed test images."""
+    train, test = cap_examples(train), cap_examples(test)  # a rehearsal encodes a few batches
     train_z, test_z = encode(model, clean_views(train, job)), encode(model, clean_views(test, job))
     probe = linear_probe(train_z.numpy(), train.targets.numpy(), seed=seed)
     scores = {
@@ -150,11 +152,13 @@ def transfer_accuracy(model: SSLModel, job: DuetJob, second: Splits, seed: int =
     """A frozen linear probe on a second dataset (its train and test splits as loaded), its images
     resized like the job's and given the encoder's number of channels, clean views."""
     channels = model.encoder.conv1.in_channels
-    train, test = (match_channels(resize_set(s, job.input_size), channels) for s in (second.train, second.test))
+    train, test = (match_channels(resize_set(cap_examples(s), job.input_size), channels)
+                   for s in (second.train, second.test))
     probe = linear_probe(encode(model, clean_views(train, job)).numpy(), train.targets.numpy(), seed=seed)
     return float((probe.predict(encode(model, clean_views(test, job)).numpy()) == test.targets.numpy()).mean())
 
 
 def stratified(data: ImageSet, images: int, seed: int) -> ImageSet:
-    """A seeded class-stratified subset of about ``images`` examples (0: all)."""
-    return stratified_subset(data, images, seed) if images else data
+    """A seeded class-stratified subset of about ``images`` examples (0: all); in a rehearsal, a few
+    batches' worth."""
+    return cap_examples(stratified_subset(data, images, seed) if images else data)

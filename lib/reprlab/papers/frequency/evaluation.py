@@ -10,6 +10,7 @@ from sklearn.metrics import confusion_matrix
 
 from reprlab.data import ImageSet, make_loader
 from reprlab.papers.frequency.spectra import frequency_split
+from reprlab.rehearsal import cap_examples
 from reprlab.training import evaluate
 
 
@@ -39,6 +40,7 @@ def accuracy_over_radii(model: torch.nn.Module, test: ImageSet, radii: list[floa
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise ValueError(f"parts={list(parts)!r}; allowed values: {', '.join(PARTS)}")
+    test = cap_examples(test)  # a rehearsal filters and evaluates a few batches
     rows = [{"radius": 0.0, "part": "original", "accuracy": scores(model, test, device)["accuracy"]}]
     for radius in radii:
         for part, data in filtered_sets(test, radius).items():

@@ -32,16 +32,21 @@ def assign_donors(labels: np.ndarray, seed: int = 0) -> np.ndarray:
     return donors
 
 
-def hars_mix(images: np.ndarray, labels: np.ndarray, radius: float = 12, seed: int = 0
+def hars_mix(images: np.ndarray, labels: np.ndarray, radius: float = 12, seed: int = 0, chunk: int = 2048
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mix uint8 images (N, H, W, C): image i keeps the frequencies at distance >= ``radius`` from
     the spectrum's centre and takes the lower ones from ``donors[i]`` (:func:`assign_donors`), per
     channel; inverse FFT, real part, per-channel min-max, floor(x · 255) as upstream. Returns
-    (mixed uint8 (N, H, W, C), labels (the high-frequency source's, unchanged), donors (N,))."""
-    labels = np.asarray(labels)
+    (mixed uint8 (N, H, W, C), labels (the high-frequency source's, unchanged), donors (N,)),
+    ``chunk`` images at a time."""
+    labels, images = np.asarray(labels), np.asarray(images)
     donors = assign_donors(labels, seed)
-    pixels = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).double()
-    low = disk_mask(pixels.shape[2], pixels.shape[3], radius, pixels.device)
-    spectrum = centred_spectrum(pixels)
-    mixed = from_masked_spectrum(spectrum[torch.as_tensor(donors)] * low + spectrum * ~low)
-    return to_uint8_per_channel(mixed).permute(0, 2, 3, 1).numpy(), labels.copy(), donors
+    low = disk_mask(images.shape[1], images.shape[2], radius, torch.device("cpu"))
+    mixed = np.empty_like(images)
+    # in chunks: the complex128 spectra of a whole CIFAR training split take over 10 GiB
+    for start in range(0, len(images), chunk):
+        rows = slice(start, start + chunk)
+        own, donor = (centred_spectrum(torch.as_tensor(x).permute(0, 3, 1, 2).double())
+                      for x in (images[rows], images[donors[rows]]))
+        mixed[rows] = to_uint8_per_channel(from_masked_spectrum(donor * low + own * ~low)).permute(0, 2, 3, 1).numpy()
+    return mixed, labels.copy(), donors

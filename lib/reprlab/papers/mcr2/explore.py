@@ -38,8 +38,12 @@ class MCR2Explorer(Explorer):
         self.test_images = test_images
         self.subspaces = class_subspaces(features.train, features.train_labels, n_comp=n_comp)
         self.names = class_names or [str(c) for c in self.subspaces.classes]
-        options = [(name, i) for i, name in enumerate(self.names)]
-        self.controls = {"class_a": dropdown("class A", options, 0), "class_b": dropdown("class B", options, 1),
+        # a subspace per class the training features hold (a capped rehearsal may miss some):
+        # the controls choose positions among them
+        self.present = [self.names[int(c)] for c in self.subspaces.classes]
+        options = [(name, i) for i, name in enumerate(self.present)]
+        self.controls = {"class_a": dropdown("class A", options, 0),
+                         "class_b": dropdown("class B", options, min(1, len(options) - 1)),
                          "example": slider("test example", 0, len(features.test) - 1, 1, 0)}
 
     @classmethod
@@ -75,17 +79,17 @@ class MCR2Explorer(Explorer):
                                  gridspec_kw={"width_ratios": [1, 1, 1.3, 0.6][:3 + image]})
         for c, values in state["singular_values"].items():
             shown = values[:3 * len(state["angles_degrees"])]
-            axes[0].plot(np.arange(1, len(shown) + 1), shown, marker="o", label=self.names[c])
+            axes[0].plot(np.arange(1, len(shown) + 1), shown, marker="o", label=self.present[c])
         axes[0].set(title="singular values", xlabel="component", ylabel="σ")
         axes[0].legend()
         angles = state["angles_degrees"]
         axes[1].bar(np.arange(1, len(angles) + 1), angles, color="tab:purple")
-        axes[1].set(title=f"principal angles: {self.names[state['class_a']]} vs {self.names[state['class_b']]}",
+        axes[1].set(title=f"principal angles: {self.present[state['class_a']]} vs {self.present[state['class_b']]}",
                     xlabel="angle", ylabel="degrees", ylim=(0, 90))
         for ax in axes[:2]:  # component and angle numbers are whole
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        colors = ["tab:green" if i == state["decision"] else "tab:gray" for i in range(len(state["residuals"]))]
-        axes[2].bar(self.names, state["residuals"], color=colors)
+        colors = ["tab:green" if c == state["decision"] else "tab:gray" for c in self.subspaces.classes]
+        axes[2].bar(self.present, state["residuals"], color=colors)
         axes[2].set(title=f"residual to each subspace (true: {self.names[state['true']]})", ylabel="‖(I − UUᵀ)z‖")
         axes[2].tick_params(axis="x", rotation=60)
         if image:

@@ -110,6 +110,7 @@ def train_mcr2(job: MCR2Job, out_dir: str | Path, *, progress: bool = False) -> 
                   progress=progress)
     train_x, train_y, _ = extract_features(model, make_loader(splits.train, 1000, train=False, device=device))
     test_x, test_y, _ = extract_features(model, make_loader(splits.test, 1000, train=False, device=device))
-    features = Features(train_x.numpy(), train_y.numpy(), clean_labels, test_x.numpy(), test_y.numpy())
+    # the evaluation loader goes through the set in order; a rehearsal stops it after a few batches
+    features = Features(train_x.numpy(), train_y.numpy(), clean_labels[:len(train_y)], test_x.numpy(), test_y.numpy())
     features.save(Path(out_dir) / "features")
     return model, history, features
