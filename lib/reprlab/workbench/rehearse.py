@@ -83,7 +83,8 @@ def plan_costs(groups: dict[str, list[Any]], rehearsal_runs: Path) -> list[dict[
     """Per planned run (of :func:`reprlab.workbench.sweeps.plan_by_request`): its optimiser steps,
     FLOPs per step at the paper's batch, total FLOPs and memory estimate, from the measurements of
     the same run in the rehearsal under ``rehearsal_runs``; a run the rehearsal cut is costed as
-    its rehearsed sibling (the same notebook, the fewest parameters apart), which is named."""
+    its rehearsed twin (the same notebook, at most two parameters apart, e.g. a seed and a data
+    level), which is named; any other run not rehearsed has no cost yet."""
     from reprlab.rehearsal import read_measurements
     from reprlab.workbench.claims import all_papers
 
@@ -102,8 +103,10 @@ def plan_costs(groups: dict[str, list[Any]], rehearsal_runs: Path) -> list[dict[
                 if siblings:
                     wanted = {k: v for k, v in run.params.items()
                               if k not in ("run_dir", "progress")}  # the runner sets these two
-                    twin, source = min(siblings, key=lambda entry: sum(entry[0].get(k) != v for k, v in wanted.items()))
-                    via = " ".join(f"{k}={twin.get(k)!r}" for k, v in wanted.items() if twin.get(k) != v) or source.name
+                    twin, twin_dir = min(siblings, key=lambda e: sum(e[0].get(k) != v for k, v in wanted.items()))
+                    differ = {k: twin.get(k) for k, v in wanted.items() if twin.get(k) != v}
+                    if len(differ) <= 2:  # a cut seed and level at most; further apart is another run, not a twin
+                        source, via = twin_dir, " ".join(f"{k}={v!r}" for k, v in differ.items()) or twin_dir.name
             status = read_json(source / "status.json") if (source / "status.json").exists() else {}
             fits = read_measurements(source)
             steps = sum(m["epochs_paper"] * m["steps_per_epoch_paper"] for m in fits)
