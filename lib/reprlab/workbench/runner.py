@@ -77,8 +77,9 @@ def expected_minutes(profile: str) -> dict[str, float]:
     one CPU thread (measured; the local pool's workers get one thread each). Executors start first
     the runs that the longest chain, in these minutes, waits for; a notebook not listed counts 1.
     In a rehearsal, the ``minutes`` of the profile's ``rehearsal:`` section (one rehearsed run)."""
-    where = "rehearsal.minutes" if rehearsal.caps() else "minutes"
-    minutes = (dict(profile_section(profile, "rehearsal").get("minutes") or {}) if rehearsal.caps()
+    rehearsing = rehearsal.caps() is not None
+    where = "rehearsal.minutes" if rehearsing else "minutes"
+    minutes = (dict(profile_section(profile, "rehearsal").get("minutes") or {}) if rehearsing
                else profile_section(profile, "minutes"))
     for notebook, value in minutes.items():
         if notebook not in list_notebooks():
