@@ -7,6 +7,8 @@ PROFILE ?= quick
 # `make run` schedules the profile's runs on a local pool: JOBS at once (EXECUTOR=serial: one by one)
 EXECUTOR ?= local
 JOBS ?= 2
+# `make test` runs the suite on TEST_WORKERS pytest-xdist workers (tests/conftest.py groups the modules)
+TEST_WORKERS ?= 2
 
 .PHONY: run test lab report lint bench gpu-check rehearse plan data clean-venv
 
@@ -37,7 +39,7 @@ report: $(VENV)/.installed
 
 test: $(VENV)/.installed data
 	$(PY) -m ruff check lib tests notebooks bench
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check lib tests notebooks bench

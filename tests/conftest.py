@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import os
 import socket
@@ -7,7 +8,58 @@ from pathlib import Path
 import pytest
 import torch
 
-torch.set_num_threads(2)
+#: ``make test`` runs two pytest-xdist workers (``-n 2 --dist loadscope``): each gets its share of
+#: the cores, and so do the kernels and workers its tests start (the executors keep a set
+#: ``OMP_NUM_THREADS``), so the two never oversubscribe the machine.
+WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+THREADS = max(1, min(2, (os.cpu_count() or 1) // WORKERS))
+torch.set_num_threads(THREADS)
+if WORKERS > 1:
+    os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+
+#: Test modules that go first, each to one worker: the one that mostly waits for a scheduler
+#: (SLURM), the longest (the rehearsal), and those that share the session's smoke workbook (one
+#: group, so that the workbook runs once).
+FIRST_GROUPS = ("slurm", "rehearsal", "workbook")
+
+
+@functools.cache
+def test_group(path: str) -> str:
+    """The group of the test module at ``path`` (relative to the repository): a group runs on
+    one pytest-xdist worker, so a module's fixtures (and the smoke workbook) are made once."""
+    name = Path(path).stem
+    if name == "test_slurm":
+        return "slurm"
+    if name == "test_rehearse":
+        return "rehearsal"
+    source = Path(__file__).parent.parent / path
+    return "workbook" if source.exists() and "smoke_workbook" in source.read_text() else path
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The long groups first, so that neither worker is left with a long one at the end."""
+    def rank(item) -> int:
+        group = test_group(item.nodeid.split("::")[0])
+        return FIRST_GROUPS.index(group) if group in FIRST_GROUPS else len(FIRST_GROUPS)
+
+    items.sort(key=rank)
+
+
+try:
+    from xdist.scheduler import LoadScopeScheduling
+except ImportError:  # the suite also runs without pytest-xdist, in one process
+    LoadScopeScheduling = None
+
+if LoadScopeScheduling is not None:
+    class GroupScheduling(LoadScopeScheduling):
+        """pytest-xdist's ``loadscope`` with :func:`test_group` as the scope (its ``loadgroup``
+        marks do not reach the scheduler under pytest 9)."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return test_group(nodeid.split("::")[0])
+
+    def pytest_xdist_make_scheduler(config, log):
+        return GroupScheduling(config, log) if config.getvalue("dist") == "loadscope" else None
 
 
 @pytest.fixture(scope="session")

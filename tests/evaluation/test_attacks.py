@@ -104,6 +104,8 @@ def test_every_eps_in_one_pass_equals_one_eps_at_a_time(trained, method, targete
         assert result.accuracy[i] == pytest.approx(((pred == labels) & clean_ok).float().mean().item(), abs=1 / 200)
         if targeted:
             assert result.target_hit_rate[i] == pytest.approx((pred == targets).float().mean().item(), abs=1 / 200)
-    assert result.accuracy[3] < result.accuracy[1] < result.accuracy[0]  # the attack does something at each eps
+    # the attack does something, more with a larger radius (0.02 in normalised units, upstream's
+    # quirk, may flip none of 200 images)
+    assert result.accuracy[3] < result.accuracy[1] <= result.accuracy[0] and result.accuracy[3] < result.accuracy[0]
     with pytest.raises(ValueError, match=r"one per image: \(200,\)"):
         attack(model, images, labels, torch.tensor([0.1, 0.2]), loss_fn=_sum_ce, mean=MEAN, std=STD)

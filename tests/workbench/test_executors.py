@@ -14,7 +14,7 @@ import pytest
 from reprlab import paths
 from reprlab.io import read_json
 from reprlab.workbench.cli import main
-from reprlab.workbench.executors import LocalExecutor, SerialExecutor, SubmititExecutor, make_executor
+from reprlab.workbench.executors import LocalExecutor, SerialExecutor, SlurmJob, SubmititExecutor, make_executor
 from reprlab.workbench.runner import RunSpec
 from reprlab.workbench.sweeps import plan
 
@@ -107,7 +107,7 @@ def test_two_launchers_on_the_same_sweep_train_each_run_once():
 def test_a_preempted_submitit_job_is_requeued_and_resumes_its_run():
     executor = SubmititExecutor(cluster="local", poll_seconds=0.2)
     (run,) = plan([RunSpec("train_classifier", "smoke", {"epochs": 20})])
-    job = executor.start(run, False, lambda _: None)
+    job = executor.start(run, False, lambda _: None).job
     deadline = time.monotonic() + 300
     while not (run.run_dir / "checkpoints" / "last.pt").exists():
         assert time.monotonic() < deadline and not job.done(), "training never wrote a checkpoint"
@@ -116,7 +116,7 @@ def test_a_preempted_submitit_job_is_requeued_and_resumes_its_run():
     os.kill(task, signal.SIGUSR2)  # what SLURM sends before pre-emption: submitit's checkpoint hook runs
     result = None
     while result is None:
-        result = executor.poll(run, job, lambda _: None)
+        result = executor.poll(run, SlurmJob(job, time.monotonic()), lambda _: None)
         time.sleep(0.2)
     log = Path(job.paths.stdout).read_text()
     assert result.status == "completed" and "Requeued job" in log, log

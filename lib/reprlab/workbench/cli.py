@@ -48,11 +48,14 @@ def _parser() -> argparse.ArgumentParser:
                         "processes), slurm (one job per run through submitit) or submitit-local")
         ex.add_argument("--jobs", type=int, default=0, help="local: runs at once (default: one, or one per GPU)")
         ex.add_argument("--gpus", default="", help="local: GPU ids, one run per GPU, e.g. 0,1,2,3")
-        for flag, kind, text in (("--partition", str, "partition"), ("--time", int, "time limit in minutes"),
-                                 ("--gpus-per-job", int, "GPUs per job"), ("--mem", int, "memory per job in GB"),
-                                 ("--cpus-per-task", int, "CPUs per job"), ("--account", str, "account")):
+        for flag, kind, text, default in (
+                ("--partition", str, "partition", "the cluster's default partition"),
+                ("--time", int, "time limit in minutes", "60"),
+                ("--gpus-per-job", int, "GPUs per job", "none: no GPU is asked for"),
+                ("--mem", int, "memory per job in GB", "the partition's default"),
+                ("--cpus-per-task", int, "CPUs per job", "1"), ("--account", str, "account", "yours")):
             ex.add_argument(flag, type=kind, default=None,
-                            help=f"slurm: {text} (default: the profile's slurm: section, else SLURM's)")
+                            help=f"slurm: {text} (default: the profile's slurm: section, else {default})")
     lab = sub.add_parser("lab", help="JupyterLab over the repository: notebooks open as notebooks, Run All runs "
                                      "them at --profile")
     lab.add_argument("--profile", default="quick", help="the size Run All runs at: a YAML file in "
@@ -73,8 +76,9 @@ def _parser() -> argparse.ArgumentParser:
 def _executor(args: argparse.Namespace) -> "Executor":
     """The executor the command line asks for, every option checked before anything runs; SLURM
     options come from the profile's ``slurm:`` section, then the flags."""
-    from reprlab.workbench.executors import make_executor, slurm_options
+    from reprlab.workbench.executors import make_executor
     from reprlab.workbench.runner import profile_section
+    from reprlab.workbench.slurm import slurm_options
 
     try:
         gpus = tuple(int(g) for g in args.gpus.split(",")) if args.gpus else ()
@@ -87,12 +91,12 @@ def _executor(args: argparse.Namespace) -> "Executor":
     given = {k: v for k, v in flags.items() if v is not None}
     if given and args.executor not in ("slurm", "submitit-local"):
         raise ValueError(f"--{next(iter(given)).replace('_', '-')} belongs to --executor slurm, not {args.executor}")
-    slurm = None
+    options = None
     if args.executor in ("slurm", "submitit-local"):
         section = profile_section(args.profile, "slurm")
         slurm_options(section, f"profile {args.profile!r}, section slurm")  # its own errors name the profile
-        slurm = slurm_options({**section, **given}, "command line")
-    return make_executor(args.executor, jobs=args.jobs, gpus=gpus, slurm=slurm)
+        options = slurm_options({**section, **given}, "command line")
+    return make_executor(args.executor, jobs=args.jobs, gpus=gpus, options=options)
 
 
 def _gpu_plan(args: argparse.Namespace, overrides: dict[str, str]) -> int:
@@ -119,6 +123,8 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # progress lines as they happen, also through `| tee`
     try:
         return _command(args)
     except ValueError as err:
@@ -136,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     if args.command in ("run", "run-all"):
         from reprlab.workbench.runner import RunSpec, parse_overrides, run_all
-        from reprlab.workbench.sweeps import format_plan, plan_by_request
+        from reprlab.workbench.sweeps import format_plan, plan, plan_by_request
 
         overrides = parse_overrides(args.param)
         if args.plan:  # no job starts: the executor's options only set the time limit it warns about
@@ -155,6 +161,8 @@ def _command(args: argparse.Namespace) -> int:
                     specs = prepare(specs)
                 if args.dry_run:
                     print(format_plan(plan_by_request(specs), args.rerun))
+                    for line in executor.warnings(plan(specs)):
+                        print(line)
                     results = []
                 else:
                     results = executor.run(specs, rerun=args.rerun)

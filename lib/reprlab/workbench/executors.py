@@ -14,6 +14,7 @@ and a run whose worker was killed resumes from its last checkpoint when submitte
 """
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from reprlab import paths
+from reprlab.io import write_json
+from reprlab.workbench import slurm
 from reprlab.workbench.rundir import read_status
 from reprlab.workbench.runner import (
     EXECUTOR_ENV,
@@ -64,6 +67,8 @@ class Executor(ABC):
         (their error names it and its run directory) and nothing new starts after it."""
         record = [] if record is None else record
         waiting = _longest_chain_first(plan(specs))
+        for line in self.warnings(waiting):
+            log(line)
         done: dict[Path, RunResult] = {}
         running: dict[Path, tuple[PlannedRun, Any, float]] = {}
         failure: RunResult | None = None
@@ -84,6 +89,7 @@ class Executor(ABC):
                         running[run.run_dir] = (run, self.start(run, rerun and run.requested, log), time.perf_counter())
                     if not running and (failure is not None or not waiting):
                         break
+                    self.watch([(run, handle) for run, handle, _ in running.values()], log)
                     ended = False
                     for run_dir, (run, handle, started) in list(running.items()):
                         result = self.poll(run, handle, log)
@@ -109,6 +115,14 @@ class Executor(ABC):
                 results.append(RunResult(spec.notebook, run_dir, "failed", params, f"{failure.notebook} failed: "
                                          f"{failure.error} (see {failure.run_dir})"))
         return results
+
+    def warnings(self, planned: list[PlannedRun]) -> list[str]:
+        """Warnings about ``planned`` runs on this executor, said before any starts (none here)."""
+        return []
+
+    def watch(self, running: list[tuple[PlannedRun, Any]], log: Log) -> None:
+        """Called once per turn of the wait loop with the running runs and their handles."""
+        return None
 
     @abstractmethod
     def start(self, run: PlannedRun, rerun: bool, log: Log) -> Any:
@@ -205,58 +219,43 @@ class LocalExecutor(Executor):
 
 
 @dataclass
-class SlurmOptions:
-    """Resources of each SLURM job: ``partition``, ``time`` (minutes), ``gpus_per_job``, ``mem``
-    (GB), ``cpus_per_task``, ``account`` (None: the cluster's default)."""
+class SlurmJob:
+    """A run submitted as a job: the submitit ``job`` (None when ``sbatch`` refused it, ``error``
+    says why), when it was submitted (monotonic seconds), what the queue last showed of it, how
+    many attempts it has had, since when it waits for a reason it never starts for, and whether
+    the queue shows it ended (then the launcher asks SLURM's accounting now, not on its schedule)."""
 
-    partition: str | None = None
-    time: int = 60
-    gpus_per_job: int = 1
-    mem: int | None = None
-    cpus_per_task: int | None = None
-    account: str | None = None
-
-    def submitit_parameters(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"timeout_min": self.time, "gpus_per_node": self.gpus_per_job,
-                                  "tasks_per_node": 1, "nodes": 1}
-        if self.cpus_per_task:
-            params["cpus_per_task"] = self.cpus_per_task
-        if self.mem:
-            params["mem_gb"] = self.mem
-        if self.partition:
-            params["slurm_partition"] = self.partition
-        if self.account:
-            params["slurm_account"] = self.account
-        return params
-
-
-def slurm_options(values: dict[str, Any], where: str) -> SlurmOptions:
-    """:class:`SlurmOptions` from a mapping (a profile's ``slurm:`` section, or the command line),
-    every key and value checked; ``where`` names the source in errors."""
-    allowed = {"partition": str, "time": int, "gpus_per_job": int, "mem": int, "cpus_per_task": int, "account": str}
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        raise ValueError(f"{where}: unknown SLURM option(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
-    for key, value in values.items():
-        kind = allowed[key]
-        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-            raise ValueError(f"{where}: {key}={value!r} must be {kind.__name__}")
-        low = 0 if key == "gpus_per_job" else 1
-        if kind is int and value is not None and value < low:
-            raise ValueError(f"{where}: {key}={value} is out of range; allowed range: [{low}, inf)")
-    return SlurmOptions(**values)
+    job: Any
+    submitted: float
+    error: str = ""
+    seen: slurm.QueueState | None = None
+    attempts: int = 1
+    hopeless_since: float | None = None
+    ended: bool = False
 
 
 @dataclass
 class SubmititExecutor(Executor):
     """One job per run through ``submitit``: on SLURM (``cluster="slurm"``), or as local processes
     with the same job protocol (``cluster="local"``). Every ready run is submitted at once (the
-    scheduler queues them). Jobs log to ``<runs>/.submitit/``. A job that SLURM pre-empts or
-    times out is requeued (submitit's checkpoint hook) and resumes its run from the last checkpoint."""
+    scheduler queues them). Jobs log to ``<runs>/.submitit/``. A job that SLURM pre-empts, times
+    out or requeues resumes its run from the last checkpoint.
 
-    options: SlurmOptions = field(default_factory=SlurmOptions)
+    On SLURM it says what the queue does with each job: a line when a job's state changes
+    (pending and why, running on which node, requeued and which attempt), a heartbeat every
+    ``heartbeat_seconds`` without one, from ``squeue`` every ``status_seconds``. ``sbatch``
+    refusing a job fails its run with one line naming the flag; a controller that does not answer
+    is asked again after each of ``retry_seconds``. A job pending for a reason it never starts
+    for (``--time`` above the partition's limit, ...) is cancelled after ``hopeless_seconds``
+    and its run fails with SLURM's reason. A cancelled job's run is recorded ``cancelled``."""
+
+    options: slurm.SlurmOptions = field(default_factory=slurm.SlurmOptions)
     cluster: str = "slurm"
     poll_seconds: float = 2.0
+    status_seconds: float = 10.0
+    heartbeat_seconds: float = 300.0
+    retry_seconds: tuple[float, ...] = (5, 10, 20, 40, 60)
+    hopeless_seconds: float = 120.0
     name: str = field(default="slurm", init=False)
     slots: int = field(default=1 << 30, init=False)
 
@@ -266,39 +265,167 @@ class SubmititExecutor(Executor):
             raise ValueError("--executor slurm needs SLURM's sbatch on PATH (this machine has none); "
                              "use --executor submitit-local to try the same jobs as local processes")
         self._executor = None
+        self._looked = self._said = time.monotonic()
+        self._unanswered = False
 
-    def start(self, run: PlannedRun, rerun: bool, log: Log) -> Any:
+    def warnings(self, planned: list[PlannedRun]) -> list[str]:
+        """A warning for each run ``--time`` is too short for (its profile's ``minutes:``)."""
+        runs = []
+        for run in planned:
+            if run.state != "complete":
+                minutes = expected_minutes(run.spec.profile).get(run.spec.notebook)
+                epochs = run.params.get("epochs")
+                runs.append((run.label, minutes, epochs if isinstance(epochs, int) else 1))
+        return slurm.time_warnings(runs, self.options)
+
+    def _folder(self) -> Path:
+        return paths.runs_dir() / ".submitit"
+
+    def start(self, run: PlannedRun, rerun: bool, log: Log) -> SlurmJob:
         import submitit
 
         if self._executor is None:
-            self._executor = submitit.AutoExecutor(folder=paths.runs_dir() / ".submitit", cluster=self.cluster)
+            self._executor = submitit.AutoExecutor(folder=self._folder(), cluster=self.cluster)
             self._executor.update_parameters(name="reprlab", stderr_to_stdout=True,
                                              **self.options.submitit_parameters())
             if self.cluster == "local":
                 self._executor.update_parameters(gpus_per_node=0)  # local processes share this machine's devices
-        job = self._executor.submit(NotebookTask(run.spec, rerun, run.parent, self.name))
-        _announce(run, Path(job.paths.stdout), log, f"job {job.job_id}")
-        return job
+        task = NotebookTask(run.spec, rerun, run.parent, self.name)
+        tries = len(self.retry_seconds) + 1
+        for attempt in range(1, tries + 1):
+            try:
+                job = self._submit(task)
+                break
+            except submitit.core.utils.FailedJobError as err:
+                said = slurm.last_error(str(err))
+                if attempt < tries and slurm.is_transient(str(err)):
+                    pause = self.retry_seconds[attempt - 1]
+                    self._say(log, f"[retry]    {run.label}: sbatch: {said}; trying again in {pause:g}s "
+                                   f"({attempt} of {tries} tries)")
+                    time.sleep(pause)
+                    continue
+                error = (f"the SLURM controller did not answer sbatch in {attempt} tries over "
+                         f"{sum(self.retry_seconds):g}s ({said}); no job was submitted: submit again once "
+                         "`scontrol ping` says it is UP" if slurm.is_transient(str(err))
+                         else slurm.explain_refusal(str(err), self.options))
+                return SlurmJob(None, time.monotonic(), error=error)
+        verb = ("[resubmitted]" if run.state == "resume" else "[submitted]") if self.cluster == "slurm" else ""
+        _announce(run, Path(job.paths.stdout), log, f"job {job.job_id}", verb)
+        self._said = time.monotonic()
+        return SlurmJob(job, time.monotonic())
 
-    def poll(self, run: PlannedRun, job: Any, log: Log) -> RunResult | None:
-        if not job.done():
+    def _submit(self, task: "NotebookTask") -> Any:
+        """Submit ``task``; on failure the files submitit wrote for it are removed and its
+        message (which submitit also prints) is only in the exception."""
+        folder = self._folder()
+        before = set(folder.glob("*")) if folder.exists() else set()
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):
+                return self._executor.submit(task)
+        except Exception:
+            for path in set(folder.glob("*")) - before:
+                if path.is_file() and (path.suffix == ".pkl" or path.name.startswith(".submission_file_")):
+                    path.unlink(missing_ok=True)
+            raise
+
+    def watch(self, running: list[tuple[PlannedRun, SlurmJob]], log: Log) -> None:
+        """On SLURM, every ``status_seconds``: a line for each job whose queue state changed, the
+        cancelling of jobs that never start, and a heartbeat when nothing was said for a while."""
+        now = time.monotonic()
+        if self.cluster != "slurm" or now - self._looked < self.status_seconds:
+            return
+        self._looked = now
+        jobs = {h.job.job_id: (run, h) for run, h in running if h.job is not None and not h.error}
+        states = slurm.queue_states(jobs)
+        if states is None:
+            if not self._unanswered:
+                self._say(log, f"[slurm]    the controller does not answer (squeue failed); still waiting for "
+                               f"{len(jobs)} job(s), which go on running")
+            self._unanswered = True
+            return
+        if self._unanswered:
+            self._say(log, "[slurm]    the controller answers again")
+            self._unanswered = False
+        for job_id, (run, handle) in jobs.items():
+            state = states.get(job_id)
+            if state is None:
+                handle.ended = handle.seen is not None  # SLURM no longer lists it: it ended
+            elif state != handle.seen:
+                self._report(run, handle, state, log)
+                handle.seen = state
+            if state is not None and (why := slurm.never_starts(state, self.options)):
+                handle.hopeless_since = handle.hopeless_since or now
+                if now - handle.hopeless_since >= self.hopeless_seconds:
+                    with contextlib.suppress(Exception):
+                        handle.job.cancel(check=False)
+                    handle.error = (f"SLURM will never start job {job_id} ({why}); it was cancelled after "
+                                    f"{now - handle.submitted:.0f}s pending")
+            else:
+                handle.hopeless_since = None
+        if now - self._said >= self.heartbeat_seconds and jobs:
+            seen = [h.seen.state for _, h in jobs.values() if h.seen]
+            first = min(h.submitted for _, h in jobs.values())
+            self._say(log, f"[waiting]  {len(jobs)} job(s): {seen.count('RUNNING')} running, "
+                           f"{seen.count('PENDING')} pending; {_minutes(now - first)} since the first was submitted")
+
+    def _report(self, run: PlannedRun, handle: SlurmJob, state: slurm.QueueState, log: Log) -> None:
+        job_id, before = handle.job.job_id, handle.seen
+        reason = "" if state.reason in ("None", "") else f" ({state.reason})"
+        if before is not None and state.restarts > before.restarts:
+            handle.attempts = state.restarts + 1
+            self._say(log, f"[requeued] {run.label}: job {job_id} was requeued; attempt {handle.attempts} "
+                           f"is {state.state.lower()}{reason}")
+        elif state.state == "PENDING" and (before is None or before[:2] != state[:2]):
+            why = slurm.never_starts(state, self.options)
+            later = (f"; it never starts ({why}): cancelled in {self.hopeless_seconds:.0f}s unless it does"
+                     if why else "")
+            self._say(log, f"[pending]  {run.label}: job {job_id} waits{reason or ' in the queue'}{later}")
+        elif state.state == "RUNNING" and (before is None or before.state != "RUNNING"):
+            attempt = f", attempt {handle.attempts}" if handle.attempts > 1 else ""
+            self._say(log, f"[running]  {run.label}: job {job_id} runs on {state.node}{attempt}")
+        elif state.state not in ("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD",
+                                 "REQUEUE_FED", "RESIZING", "SUSPENDED"):
+            handle.ended = True
+
+    def _say(self, log: Log, line: str) -> None:
+        log(line)
+        self._said = time.monotonic()
+
+    def poll(self, run: PlannedRun, handle: SlurmJob, log: Log) -> RunResult | None:
+        if handle.error:
+            self._say(log, f"[FAILED]   {run.label}: {handle.error}")
+            return RunResult(run.spec.notebook, run.run_dir, "failed", run.params, handle.error)
+        job = handle.job
+        if not job.done(force_check=handle.ended):
             return None
         with contextlib.suppress(Exception):  # a job that died: the run's status file says so
             job.result()
-        return _ended(run, Path(job.paths.stdout), log, f"job {job.job_id} ended in state {job.state}")
+        state = job.watcher.get_state(job.job_id, mode="force") if self.cluster == "slurm" else job.state
+        log_path = Path(job.paths.stdout)
+        if state.upper().startswith("CANCELLED") and _mark_cancelled(run.run_dir, f"job {job.job_id} was cancelled"):
+            self._say(log, f"[cancelled] {run.label}: job {job.job_id} was cancelled ({state}); submit again to "
+                           f"resume from its last checkpoint in {run.run_dir} (log {log_path})")
+            return RunResult(run.spec.notebook, run.run_dir, "failed", run.params,
+                             f"job {job.job_id} was cancelled; submit again to resume")
+        if handle.attempts > 1:
+            log = _with_attempts(log, handle.attempts, time.monotonic() - handle.submitted)
+        return _ended(run, log_path, log, f"job {job.job_id} ended in state {state}"
+                      + ("; submit again to resume from its last checkpoint" if state.upper() != "COMPLETED" else ""))
 
-    def cancel(self, jobs: list[Any], log: Log) -> None:
+    def cancel(self, jobs: list[SlurmJob], log: Log) -> None:
         """Cancel every job this launcher is waiting for."""
-        for job in jobs:
+        for handle in jobs:
             with contextlib.suppress(Exception):
-                job.cancel(check=False)
+                handle.job.cancel(check=False)
         log("[cancelled] the launcher cancelled its jobs; submit again to resume")
 
 
 @dataclass
 class NotebookTask:
     """What a submitit job executes: one run (pickled by submitit). ``checkpoint`` is submitit's
-    pre-emption hook: the job is requeued as it is, and the run resumes from its last checkpoint."""
+    pre-emption hook: the job is requeued as it is, and the run resumes from its last checkpoint.
+    ``rerun`` applies to a job's first attempt only: a requeued attempt resumes what the first
+    started instead of moving it aside again."""
 
     spec: RunSpec
     rerun: bool
@@ -311,19 +438,72 @@ class NotebookTask:
         import submitit
 
         job_id = submitit.JobEnvironment().job_id
-        os.environ[EXECUTOR_ENV] = f"{self.executor} job {job_id}"
+        marker = f"{self.executor} job {job_id}"
+        rerun = self.rerun and self._first_attempt(marker)
+        os.environ[EXECUTOR_ENV] = marker
         os.environ[PARENT_ENV] = self.parent
         if not self.parent:
             del os.environ[PARENT_ENV]
-        print(f"{self.spec.describe()} on {socket.gethostname()}, job {job_id}", flush=True)
-        result = run_notebook(self.spec.notebook, self.spec.profile, dict(self.spec.overrides), rerun=self.rerun)
+        print(f"{self.spec.describe()} on {socket.gethostname()}, job {job_id}"
+              + ("" if rerun == self.rerun else " (requeued: it resumes instead of --rerun)"), flush=True)
+        result = run_notebook(self.spec.notebook, self.spec.profile, dict(self.spec.overrides), rerun=rerun)
+        if result.status != "completed" and self.executor == "slurm":
+            _await_slurms_kill(job_id)
         return {"status": result.status, "run_dir": str(result.run_dir), "error": result.error}
+
+    def _first_attempt(self, marker: str) -> bool:
+        """Whether this is the job's first attempt: SLURM counts restarts, and a run this very job
+        already started records the job in its ``status.json``."""
+        if int(os.environ.get("SLURM_RESTART_COUNT") or 0) > 0:
+            return False
+        status = read_status(self.spec.resolve()[1], lambda _: None) or {}
+        return status.get("executor") != marker
 
     def checkpoint(self) -> Any:
         import submitit
 
         interrupt_kernels()  # the notebook stops training now; the requeued job resumes from its checkpoint
         return submitit.helpers.DelayedSubmission(NotebookTask(self.spec, False, self.parent, self.executor))
+
+
+def _await_slurms_kill(job_id: str, seconds: float = 300) -> None:
+    """When SLURM is ending this job (``scancel``, ``scontrol requeue``: it sent every process of
+    the job SIGTERM, which killed the kernel), wait for its SIGKILL instead of returning: a result
+    would tell the launcher that the job ended while SLURM requeues it. A job SLURM still counts
+    as running (its kernel died of something else) returns at once."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        states = slurm.queue_states([job_id])
+        state = (states or {}).get(job_id)
+        if state is None or state.state == "RUNNING":
+            return
+        time.sleep(1)
+
+
+def _mark_cancelled(run_dir: Path, why: str) -> bool:
+    """Record a run whose job was cancelled as ``cancelled`` (it resumes when submitted again),
+    whatever its kernel said as SLURM's SIGTERM reached it; False when it completed first."""
+    status = read_status(run_dir, lambda _: None)
+    if status is None:
+        return True  # it never started
+    if status.get("status") == "completed":
+        return False  # it ended on its own before the cancel reached it
+    write_json(run_dir / "status.json", {**status, "status": "cancelled", "error": why})
+    return True
+
+
+def _with_attempts(log: Log, attempts: int, seconds: float) -> Log:
+    """``log`` with a run's attempts and its time since submission added to its ``[done]`` line."""
+    def say(line: str) -> None:
+        if line.startswith("[done]"):
+            head, _, tail = line.partition(" -> ")
+            line = f"{head} of its last attempt ({attempts} attempts, {_minutes(seconds)} since submitted) -> {tail}"
+        log(line)
+    return say
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
 @contextlib.contextmanager
@@ -355,7 +535,7 @@ def _longest_chain_first(planned: list[PlannedRun]) -> list[PlannedRun]:
 
 
 def make_executor(kind: str, *, jobs: int = 0, gpus: tuple[int, ...] = (),
-                  slurm: SlurmOptions | None = None) -> Executor:
+                  options: "slurm.SlurmOptions | None" = None) -> Executor:
     """The executor ``kind`` (one of :data:`EXECUTORS`) with its options, checked now."""
     if kind not in EXECUTORS:
         raise ValueError(f"--executor {kind!r} is not allowed; allowed values: {', '.join(EXECUTORS)}")
@@ -365,7 +545,7 @@ def make_executor(kind: str, *, jobs: int = 0, gpus: tuple[int, ...] = (),
         return SerialExecutor()
     if kind == "local":
         return LocalExecutor(jobs, tuple(gpus))
-    return SubmititExecutor(slurm or SlurmOptions(), cluster="slurm" if kind == "slurm" else "local")
+    return SubmititExecutor(options or slurm.SlurmOptions(), cluster="slurm" if kind == "slurm" else "local")
 
 
 def run_log_path(run_dir: Path) -> Path:
@@ -375,8 +555,8 @@ def run_log_path(run_dir: Path) -> Path:
     return path
 
 
-def _announce(run: PlannedRun, log_path: Path, log: Log, what: str = "") -> None:
-    verb = "[resumes]" if run.state == "resume" else "[starts] "
+def _announce(run: PlannedRun, log_path: Path, log: Log, what: str = "", verb: str = "") -> None:
+    verb = verb or ("[resumes]" if run.state == "resume" else "[starts] ")
     where = f"{what}, " if what else ""
     log(f"{verb}  {run.label} -> {run.run_dir} ({where}log {log_path})")
 

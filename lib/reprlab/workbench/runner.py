@@ -54,7 +54,7 @@ def profile_description(profile: str) -> str:
     return first.removeprefix(f"{profile}:").strip()
 
 
-#: Profile sections that are no notebook: the resources of SLURM jobs (see ``executors.SlurmOptions``),
+#: Profile sections that are no notebook: the resources of SLURM jobs (see ``slurm.SlurmOptions``),
 #: measured minutes per run, and what a CPU rehearsal caps and cuts (see ``reprlab.workbench.rehearse``).
 PROFILE_SECTIONS = ("slurm", "minutes", "rehearsal")
 
@@ -388,7 +388,7 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
     error. ``dry_run``: print the plan (every run, complete / to resume / new) and run nothing.
     ``rehearse``: the profile's CPU rehearsal (:func:`reprlab.workbench.rehearse.prepare`)."""
     from reprlab.workbench.executors import SerialExecutor
-    from reprlab.workbench.sweeps import format_plan, plan_by_request
+    from reprlab.workbench.sweeps import format_plan, plan, plan_by_request
 
     specs = profile_specs(profile, overrides)
     if rehearse:
@@ -396,10 +396,12 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
 
         specs = prepare(specs, log)
     groups = plan_by_request(specs)  # every parameter (of every child run too) is checked before anything starts
+    executor = executor or SerialExecutor()
     if dry_run:
         log(format_plan(groups, rerun))
+        for line in executor.warnings(plan(specs)):
+            log(line)
         return []
-    executor = executor or SerialExecutor()
     record: list[RunResult] = []  # every run, in the order they ended
     start = time.perf_counter()
     if executor.slots == 1:  # one at a time: in the profile's order, each notebook after the runs it needs
