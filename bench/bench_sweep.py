@@ -19,7 +19,7 @@ import torch
 from harness import Row, emit
 
 from reprlab.workbench.executors import LocalExecutor, SerialExecutor
-from reprlab.workbench.runner import RunSpec
+from reprlab.workbench.spec import RunSpec
 
 
 def timed_sweep(executor, specs: list[RunSpec]) -> float:

@@ -30,11 +30,11 @@ run_dir: str = ""  # set by the runner; empty: runs/frequency_filtering/interact
 
 # %%
 from reprlab.data import load_dataset
+from reprlab.experiments.classification import load_classifier
 from reprlab.papers.frequency import evaluation, figures
 from reprlab.papers.frequency.explore import FrequencyExplorer
 from reprlab.papers.frequency.runs import baseline_run
 from reprlab.training import resolve_device
-from reprlab.training.classification import load_classifier
 from reprlab.workbench.explore import show
 from reprlab.workbench.notebook import show_metrics, start_run
 

@@ -57,9 +57,9 @@ fresh: bool = False  # start afresh: an earlier run with these parameters is mov
 run_dir: str = ""  # set by the runner; empty: runs/frequency_gradients/interactive-<hash>
 
 # %%
+from reprlab.experiments.classification import ClassifierJob
 from reprlab.papers.frequency import figures, gradients, spectra
 from reprlab.papers.frequency.training import train_with_gradient_spectra
-from reprlab.training.classification import ClassifierJob
 from reprlab.workbench import figures as common
 from reprlab.workbench.notebook import show_metrics, start_run
 

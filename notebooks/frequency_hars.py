@@ -36,11 +36,11 @@ run_dir: str = ""  # set by the runner; empty: runs/frequency_hars/interactive-<
 
 # %%
 from reprlab.data import load_dataset
+from reprlab.experiments.classification import ClassifierJob, load_classifier, train_classifier
 from reprlab.papers.frequency import evaluation, figures
 from reprlab.papers.frequency.runs import baseline_run
 from reprlab.papers.frequency.training import hars_training_set
 from reprlab.training import resolve_device
-from reprlab.training.classification import ClassifierJob, load_classifier, train_classifier
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("frequency_hars", globals())

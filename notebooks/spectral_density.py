@@ -50,10 +50,10 @@ run_dir: str = ""  # set by the runner; empty: runs/spectral_density/interactive
 import numpy as np
 import pandas as pd
 
+from reprlab.experiments.classification import ClassifierJob, load_classifier
 from reprlab.papers.frequency import cdes, evaluation, figures, runs
 from reprlab.papers.frequency.training import cdes_datasets, train_with_gradient_spectra
 from reprlab.training import resolve_device
-from reprlab.training.classification import ClassifierJob, load_classifier
 from reprlab.workbench.notebook import show_metrics, start_run
 
 run = start_run("spectral_density", globals())

@@ -50,7 +50,7 @@ fresh: bool = False  # start afresh: an earlier run with these parameters is mov
 run_dir: str = ""  # set by the runner; empty: runs/train_classifier/interactive-<hash>
 
 # %%
-from reprlab.training import classification
+from reprlab.experiments import classification
 from reprlab.workbench import figures
 from reprlab.workbench.notebook import show_metrics, start_run
 

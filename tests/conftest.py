@@ -106,7 +106,7 @@ def smoke_workbook(tmp_path_factory) -> Workbook:
     pool, two workers, the profile as one graph). Tests that check a notebook's wiring read its run
     here instead of executing it again."""
     from reprlab.workbench.executors import LocalExecutor
-    from reprlab.workbench.runner import run_all
+    from reprlab.workbench.launch import run_all
 
     root = tmp_path_factory.mktemp("smoke-workbook")
     with pytest.MonkeyPatch.context() as mp:

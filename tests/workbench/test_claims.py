@@ -25,7 +25,7 @@ from reprlab.workbench.claims import (
 )
 from reprlab.workbench.cli import main
 from reprlab.workbench.parameters import list_notebooks
-from reprlab.workbench.runner import list_profiles, load_profile
+from reprlab.workbench.spec import list_profiles, load_profile
 
 
 @dataclass

@@ -15,7 +15,7 @@ from reprlab import paths
 from reprlab.io import read_json
 from reprlab.workbench.cli import main
 from reprlab.workbench.executors import LocalExecutor, SerialExecutor, SlurmJob, SubmititExecutor, make_executor
-from reprlab.workbench.runner import RunSpec
+from reprlab.workbench.spec import RunSpec
 from reprlab.workbench.sweeps import plan
 
 SWEEP = [RunSpec("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": seed}) for seed in range(4)]
@@ -186,7 +186,7 @@ def test_runs_start_longest_chain_first_in_the_profiles_expected_minutes(tmp_pat
     import shutil
 
     from reprlab.workbench.executors import _longest_chain_first
-    from reprlab.workbench.runner import expected_minutes
+    from reprlab.workbench.spec import expected_minutes
     from reprlab.workbench.sweeps import plan
 
     copy = tmp_path / "notebooks"

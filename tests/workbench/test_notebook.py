@@ -39,7 +39,7 @@ def test_a_bad_value_in_a_hand_run_notebook_fails_at_start_run_and_makes_no_run_
 
 
 def test_a_profile_chosen_for_jupyterlab_replaces_the_cells_defaults_and_cell_edits_win(monkeypatch, capsys):
-    from reprlab.workbench.runner import resolve_parameters
+    from reprlab.workbench.spec import resolve_parameters
 
     monkeypatch.setenv("REPRLAB_PROFILE", "smoke")
     namespace = {**default_parameters("train_classifier"), "epochs": 1}  # one value edited in the cell

@@ -4,6 +4,8 @@ import typing
 import pytest
 
 from reprlab.data import DATASETS
+from reprlab.experiments.classification import ClassifierJob
+from reprlab.jobs import TrainingJob
 from reprlab.models import MODELS
 from reprlab.papers.agreement.training import NetworkJob
 from reprlab.papers.duet.training import DuetJob
@@ -11,10 +13,8 @@ from reprlab.papers.labels.bank import LABEL_TYPES
 from reprlab.papers.labels.training import LabelJob
 from reprlab.papers.mcr2.training import MCR2Job
 from reprlab.training import TrainConfig
-from reprlab.training.classification import ClassifierJob
 from reprlab.training.schedules import SCHEDULES
 from reprlab.workbench.cli import main
-from reprlab.workbench.jobs import TrainingJob
 from reprlab.workbench.parameters import (
     Range,
     list_notebooks,

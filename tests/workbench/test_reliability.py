@@ -65,7 +65,7 @@ def test_every_profile_key_must_be_a_notebook(notebooks_copy, capsys):
     assert main(["run", "train_classifier", "--profile", "typo"]) == 2
     assert "names 'train_classifer', which is no notebook" in capsys.readouterr().err
     (notebooks_copy / "profiles" / "defaults.yaml").write_text("train_classifier: {}\n")
-    from reprlab.workbench.runner import resolve_parameters
+    from reprlab.workbench.spec import resolve_parameters
 
     assert resolve_parameters("train_classifier", "defaults")["epochs"] == 200  # an empty section: on purpose
 

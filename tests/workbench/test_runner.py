@@ -3,7 +3,8 @@ import json
 from reprlab import paths
 from reprlab.io import read_json
 from reprlab.workbench.cli import main
-from reprlab.workbench.runner import resolve_parameters, run_notebook
+from reprlab.workbench.runner import run_notebook
+from reprlab.workbench.spec import resolve_parameters
 
 SMOKE = {"subset": 300, "epochs": 1}
 
@@ -71,7 +72,8 @@ def test_failed_run_keeps_its_outputs_and_the_next_call_resumes(monkeypatch):
 
 def test_run_all_timing_table_gives_each_run_its_share_and_what_a_reused_run_took(tmp_path):
     from reprlab.io import write_json
-    from reprlab.workbench.runner import RunResult, timing_table
+    from reprlab.workbench.launch import timing_table
+    from reprlab.workbench.runner import RunResult
 
     write_json(tmp_path / "b" / "status.json", {"status": "completed", "seconds": 300.0})
     runs = [RunResult("train_classifier", tmp_path / "a", "completed", {}, seconds=90.0,
@@ -116,7 +118,7 @@ def test_a_run_whose_metrics_are_damaged_runs_again_and_a_failed_write_marks_it_
     import pytest
 
     from reprlab.workbench.executors import SerialExecutor
-    from reprlab.workbench.runner import RunSpec
+    from reprlab.workbench.spec import RunSpec
 
     first = run_notebook("train_classifier", "smoke", SMOKE, log=lambda _: None)
     (first.run_dir / "metrics.json").write_text('{"test_accuracy": 0.8')  # cut short

@@ -18,8 +18,8 @@ from reprlab import paths
 from reprlab.io import read_json
 from reprlab.workbench.cli import main
 from reprlab.workbench.executors import LocalExecutor, SubmititExecutor
-from reprlab.workbench.runner import RunSpec
 from reprlab.workbench.slurm import SlurmOptions, time_warnings
+from reprlab.workbench.spec import RunSpec
 from tests.slurm_cluster import MAX_MINUTES, SlurmCluster, missing
 
 SWEEP = [RunSpec("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": seed}) for seed in range(2)]

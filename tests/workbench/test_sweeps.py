@@ -3,7 +3,7 @@ each once, and ``--dry-run`` says which are complete, which resume and which are
 
 from reprlab.io import write_json
 from reprlab.workbench.cli import main
-from reprlab.workbench.runner import RunSpec, resolve_parameters
+from reprlab.workbench.spec import RunSpec, resolve_parameters
 from reprlab.workbench.sweeps import child_runs, plan
 
 

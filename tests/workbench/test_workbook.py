@@ -5,7 +5,7 @@ from pathlib import Path
 
 from reprlab.io import read_json
 from reprlab.workbench.claims import MissingMetric, all_papers
-from reprlab.workbench.runner import RunSpec, load_profile
+from reprlab.workbench.spec import RunSpec, load_profile
 from reprlab.workbench.sweeps import plan_by_request
 
 

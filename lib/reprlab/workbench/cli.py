@@ -77,8 +77,8 @@ def _executor(args: argparse.Namespace) -> "Executor":
     """The executor the command line asks for, every option checked before anything runs; SLURM
     options come from the profile's ``slurm:`` section, then the flags."""
     from reprlab.workbench.executors import make_executor
-    from reprlab.workbench.runner import profile_section
     from reprlab.workbench.slurm import slurm_options
+    from reprlab.workbench.spec import profile_section
 
     try:
         gpus = tuple(int(g) for g in args.gpus.split(",")) if args.gpus else ()
@@ -101,8 +101,9 @@ def _executor(args: argparse.Namespace) -> "Executor":
 
 def _gpu_plan(args: argparse.Namespace, overrides: dict[str, str]) -> int:
     """``--dry-run --plan``: the GPU-hour plan of the runs the command would start."""
+    from reprlab.workbench.launch import profile_specs
     from reprlab.workbench.rehearse import format_gpu_plan, format_rehearsal_table, plan_costs
-    from reprlab.workbench.runner import RunSpec, profile_specs
+    from reprlab.workbench.spec import RunSpec
     from reprlab.workbench.sweeps import plan_by_request
 
     if args.rehearse or not args.dry_run:
@@ -141,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _command(args: argparse.Namespace) -> int:
     if args.command in ("run", "run-all"):
-        from reprlab.workbench.runner import RunSpec, parse_overrides, run_all
+        from reprlab.workbench.launch import run_all
+        from reprlab.workbench.spec import RunSpec, parse_overrides
         from reprlab.workbench.sweeps import format_plan, plan, plan_by_request
 
         overrides = parse_overrides(args.param)
@@ -189,7 +191,7 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "claims":
         from reprlab.workbench.claims import format_table, score
         from reprlab.workbench.report import find_runs
-        from reprlab.workbench.runner import list_profiles, load_profile, profile_description
+        from reprlab.workbench.spec import list_profiles, load_profile, profile_description
 
         if args.profile is not None:
             load_profile(args.profile)  # a clear error naming the profiles there are
@@ -199,7 +201,7 @@ def _command(args: argparse.Namespace) -> int:
         return 0
     if args.command == "params":
         from reprlab.workbench.parameters import notebook_parameters
-        from reprlab.workbench.runner import parse_overrides, resolve_parameters
+        from reprlab.workbench.spec import parse_overrides, resolve_parameters
 
         spec = notebook_parameters(args.notebook)
         if args.profile is None and not args.param:

@@ -33,15 +33,8 @@ from reprlab import paths
 from reprlab.io import write_json
 from reprlab.workbench import slurm
 from reprlab.workbench.rundir import read_status
-from reprlab.workbench.runner import (
-    EXECUTOR_ENV,
-    PARENT_ENV,
-    RunResult,
-    RunSpec,
-    expected_minutes,
-    interrupt_kernels,
-    run_notebook,
-)
+from reprlab.workbench.runner import EXECUTOR_ENV, PARENT_ENV, RunResult, interrupt_kernels, run_notebook
+from reprlab.workbench.spec import RunSpec, expected_minutes
 from reprlab.workbench.sweeps import PlannedRun, plan, run_state
 from reprlab.workbench.worker import REUSED
 
@@ -522,7 +515,7 @@ def _ctrl_c_reaches_this_process() -> Iterator[None]:
 
 def _longest_chain_first(planned: list[PlannedRun]) -> list[PlannedRun]:
     """``planned`` with the runs that the longest chain of other runs waits for first, a chain's
-    length in its profile's expected minutes (:func:`~reprlab.workbench.runner.expected_minutes`;
+    length in its profile's expected minutes (:func:`~reprlab.workbench.spec.expected_minutes`;
     a label bank before a lone training, the longest training first), so that the last runs to
     start are short ones that nothing waits for."""
     minutes = {profile: expected_minutes(profile) for profile in {run.spec.profile for run in planned}}

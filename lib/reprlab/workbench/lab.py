@@ -18,7 +18,7 @@ from pathlib import Path
 from reprlab import paths
 from reprlab.io import atomic_write
 from reprlab.workbench.notebook import PROFILE_ENV
-from reprlab.workbench.runner import load_profile
+from reprlab.workbench.spec import load_profile
 
 #: JupyterLab settings: a double-click opens a ``.py`` file with jupytext's notebook view; every cell
 #: of a notebook is rendered (not only those scrolled into view, so a figure is there to find with

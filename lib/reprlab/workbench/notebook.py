@@ -13,7 +13,7 @@ from reprlab import __version__
 from reprlab.io import atomic_write, read_json, write_json
 from reprlab.workbench.parameters import check_combination, default_parameters, notebook_parameters, validate
 from reprlab.workbench.rundir import move_aside, record_files, run_dir_for
-from reprlab.workbench.runner import resolve_parameters
+from reprlab.workbench.spec import resolve_parameters
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

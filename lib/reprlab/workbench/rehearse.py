@@ -18,7 +18,7 @@ from reprlab.data.fixtures import write_fixture
 from reprlab.io import read_json
 from reprlab.rehearsal import Caps, environment
 from reprlab.workbench.parameters import validate
-from reprlab.workbench.runner import RunSpec, load_profile, profile_section
+from reprlab.workbench.spec import RunSpec, load_profile, profile_section
 
 
 def rehearsal_settings(profile: str) -> tuple[Caps, dict[str, dict[str, Any]]]:

@@ -16,7 +16,7 @@ import jinja2
 
 from reprlab.io import atomic_write, read_json, write_json
 from reprlab.workbench import claims
-from reprlab.workbench.runner import profile_description
+from reprlab.workbench.spec import profile_description
 
 
 @dataclass

@@ -1,191 +1,33 @@
-"""Execute notebooks headlessly with papermill under a named profile.
-
-Profiles are YAML files ``notebooks/profiles/<profile>.yaml`` mapping notebook names to
-parameter values; ``run-all`` runs the notebooks a profile names, in the file's order.
-Every run gets its own directory (see :mod:`reprlab.workbench.rundir`). A completed run is reused, an
-interrupted or failed one resumes in place (its earlier executed notebooks are kept under
+"""Execute one notebook headlessly with papermill under a named profile (the run as
+:mod:`reprlab.workbench.spec` resolves it): its kernel, Ctrl-C and SIGTERM, a dead kernel, and
+its ``status.json``. Every run gets its own directory (see :mod:`reprlab.workbench.rundir`). A
+completed run is reused, an interrupted or failed one resumes in place (its earlier executed notebooks are kept under
 ``attempts/``), and ``rerun=True`` moves the old directory aside instead of overwriting it.
 """
 
 import contextlib
 import logging
 import os
-import re
 import signal
 import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import yaml
+from typing import Any
 
 from reprlab import paths, rehearsal
 from reprlab.io import read_json, write_json
 from reprlab.workbench.parameters import (
-    check_combination,
-    default_parameters,
-    list_notebooks,
-    notebook_parameters,
     notebook_path,
-    validate,
 )
 from reprlab.workbench.rundir import move_aside, out_of_date, read_status, run_dir_for, run_lock
-
-if TYPE_CHECKING:
-    from reprlab.workbench.executors import Executor
+from reprlab.workbench.spec import RunSpec, resolve_parameters
 
 PARENT_ENV = "REPRLAB_PARENT_RUN"
 EXECUTOR_ENV = "REPRLAB_EXECUTOR"  # set by a worker of the local pool or a SLURM job: what ran the run
-
-
-def list_profiles() -> list[str]:
-    return sorted(p.stem for p in (paths.notebooks_dir() / "profiles").glob("*.yaml"))
-
-
-def profile_description(profile: str) -> str:
-    """The first comment line of the profile's YAML file (what it is for, at which scale)."""
-    path = paths.notebooks_dir() / "profiles" / f"{profile}.yaml"
-    lines = path.read_text().splitlines() if path.exists() else []
-    first = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
-    return first.removeprefix(f"{profile}:").strip()
-
-
-#: Profile sections that are no notebook: the resources of SLURM jobs (see ``slurm.SlurmOptions``),
-#: measured minutes per run, and what a CPU rehearsal caps and cuts (see ``reprlab.workbench.rehearse``).
-PROFILE_SECTIONS = ("slurm", "minutes", "rehearsal")
-
-
-def load_profile(profile: str) -> dict[str, dict[str, Any]]:
-    """``{notebook: {parameter: value}}`` of profile ``profile``, in file order. Every key must be a
-    notebook (or a section of :data:`PROFILE_SECTIONS`, read by :func:`profile_section`); an empty
-    section (``notebook: {}``) explicitly runs that notebook's defaults."""
-    content = _profile_content(profile)
-    return {nb: dict(values or {}) for nb, values in content.items() if nb not in PROFILE_SECTIONS}
-
-
-def profile_section(profile: str, section: str) -> dict[str, Any]:
-    """The profile's ``section`` (one of :data:`PROFILE_SECTIONS`), ``{}`` when it has none."""
-    return dict(_profile_content(profile).get(section) or {})
-
-
-def expected_minutes(profile: str) -> dict[str, float]:
-    """The profile's ``minutes`` section: ``{notebook: minutes}`` one run of that notebook takes on
-    one CPU thread (measured; the local pool's workers get one thread each). Executors start first
-    the runs that the longest chain, in these minutes, waits for; a notebook not listed counts 1.
-    In a rehearsal, the ``minutes`` of the profile's ``rehearsal:`` section (one rehearsed run)."""
-    rehearsing = rehearsal.caps() is not None
-    where = "rehearsal.minutes" if rehearsing else "minutes"
-    minutes = (dict(profile_section(profile, "rehearsal").get("minutes") or {}) if rehearsing
-               else profile_section(profile, "minutes"))
-    for notebook, value in minutes.items():
-        if notebook not in list_notebooks():
-            raise ValueError(f"profile={profile!r}: {where} names {notebook!r}, which is no notebook; "
-                             f"notebooks: {', '.join(list_notebooks())}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise ValueError(f"profile={profile!r}: {where}.{notebook}={value!r} is out of range; "
-                             "allowed range: (0, inf)")
-    return {notebook: float(value) for notebook, value in minutes.items()}
-
-
-def _profile_content(profile: str) -> dict[str, Any]:
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", profile):
-        raise ValueError(f"profile={profile!r} is not a profile name; allowed values: {', '.join(list_profiles())}")
-    path = paths.notebooks_dir() / "profiles" / f"{profile}.yaml"
-    if not path.exists():
-        raise ValueError(f"profile={profile!r} does not exist; allowed values: {', '.join(list_profiles())}")
-    try:
-        content = yaml.load(path.read_text(), Loader=_UniqueKeyLoader) or {}
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path} is not valid YAML: {err}") from err
-    if not isinstance(content, dict) or not all(isinstance(v, dict | None) for v in content.values()):
-        raise ValueError(f"{path} must map notebook names to parameter mappings")
-    unknown = [name for name in content if name not in list_notebooks() and name not in PROFILE_SECTIONS]
-    if unknown:
-        raise ValueError(f"{path} names {', '.join(map(repr, unknown))}, which is no notebook; "
-                         f"notebooks: {', '.join(list_notebooks())}")
-    return content
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the last: a
-    second ``train_classifier:`` section would silently replace the first)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is given twice (lines {seen[key]} and {line}); keep one", key_node.start_mark)
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, str]:
-    """``["epochs=3", "lr=0.1"]`` -> ``{"epochs": "3", "lr": "0.1"}`` (typed later by validation)."""
-    out = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ValueError(f"-p {pair!r}: expected key=value")
-        key, value = pair.split("=", 1)
-        out[key.strip()] = value
-    return out
-
-
-def resolve_parameters(notebook: str, profile: str, overrides: dict[str, Any] | None = None, *,
-                       check: bool = True) -> dict[str, Any]:
-    """Notebook defaults, then the profile's values, then ``overrides``; all validated, and their
-    combination checked unless ``check=False`` (to read a set that is still to be completed).
-    The profile must name the notebook (a section of ``{}`` runs its defaults on purpose)."""
-    notebook_path(notebook)
-    sections = load_profile(profile)
-    if notebook not in sections:
-        raise ValueError(f"profile={profile!r} has no section for {notebook}; it names "
-                         f"{', '.join(sections) or 'no notebook'} (add `{notebook}: {{}}` to run its defaults)")
-    section = sections[notebook]
-    values = {**validate(notebook, section), **validate(notebook, overrides or {})}
-    resolved = {**default_parameters(notebook), **values}
-    if check:
-        check_combination(notebook, resolved)
-    return resolved
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """One run as data: ``notebook`` under ``profile`` with ``overrides`` (validated when resolved).
-    Sweeps are lists of these; an executor runs them (see :mod:`reprlab.workbench.executors`)."""
-
-    notebook: str
-    profile: str
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-
-    def resolve(self) -> tuple[dict[str, Any], Path]:
-        """(every parameter of the run, its run directory), without executing anything."""
-        params = resolve_parameters(self.notebook, self.profile, dict(self.overrides))
-        return params, run_dir_for(self.notebook, self.profile, params)
-
-    def describe(self) -> str:
-        """``notebook[profile] key=value ...``: one line for progress messages, with the overrides
-        that differ from the profile's values."""
-        try:
-            profile_values = resolve_parameters(self.notebook, self.profile, check=False)
-            shown = {k: v for k, v in validate(self.notebook, dict(self.overrides)).items()
-                     if profile_values.get(k) != v}
-        except ValueError:
-            shown = dict(self.overrides)
-        return f"{self.notebook}[{self.profile}] {' '.join(f'{k}={v}' for k, v in shown.items())}".rstrip()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"notebook": self.notebook, "profile": self.profile, "overrides": dict(self.overrides)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "RunSpec":
-        return cls(data["notebook"], data["profile"], data.get("overrides") or {})
 
 
 def run_spec(spec: RunSpec, *, rerun: bool = False, log=print) -> "RunResult":
@@ -378,77 +220,6 @@ def run_parameters(run_dir: str | Path) -> dict[str, Any]:
     if not path.exists():
         raise ValueError(f"{run_dir} is no run directory (it has no params.json)")
     return read_json(path)["parameters"]
-
-
-def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: bool = False, log=print,
-            executor: "Executor | None" = None, dry_run: bool = False, rehearse: bool = False) -> list[RunResult]:
-    """Run every notebook ``profile`` names, in order, through ``executor`` (default: serial), each
-    after the runs it needs (which run concurrently where the executor can); stops at the first
-    failure. Each override goes to the notebooks that take it; one that no notebook takes is an
-    error. ``dry_run``: print the plan (every run, complete / to resume / new) and run nothing.
-    ``rehearse``: the profile's CPU rehearsal (:func:`reprlab.workbench.rehearse.prepare`)."""
-    from reprlab.workbench.executors import SerialExecutor
-    from reprlab.workbench.sweeps import format_plan, plan, plan_by_request
-
-    specs = profile_specs(profile, overrides)
-    if rehearse:
-        from reprlab.workbench.rehearse import prepare
-
-        specs = prepare(specs, log)
-    groups = plan_by_request(specs)  # every parameter (of every child run too) is checked before anything starts
-    executor = executor or SerialExecutor()
-    if dry_run:
-        log(format_plan(groups, rerun))
-        for line in executor.warnings(plan(specs)):
-            log(line)
-        return []
-    record: list[RunResult] = []  # every run, in the order they ended
-    start = time.perf_counter()
-    if executor.slots == 1:  # one at a time: in the profile's order, each notebook after the runs it needs
-        results = []
-        for i, spec in enumerate(specs, 1):
-            log(f"== notebook {i}/{len(specs)}: {spec.notebook}")
-            results.append(executor.run([spec], rerun=rerun, log=log, record=record)[0])
-            if results[-1].status == "failed":
-                break
-    else:  # every run as soon as the runs it needs are complete
-        log(f"== {len(specs)} notebooks and the runs they need, up to {executor.slots} at once ({executor.name})")
-        results = executor.run(specs, rerun=rerun, log=log, record=record)
-    log(timing_table(record, time.perf_counter() - start))
-    return results
-
-
-def profile_specs(profile: str, overrides: dict[str, Any] | None = None) -> list[RunSpec]:
-    """A :class:`RunSpec` per notebook ``profile`` names, in its order, each with the ``overrides``
-    it takes; an override that no notebook takes is an error."""
-    notebooks = list(load_profile(profile))
-    taken = {k for nb in notebooks for k in notebook_parameters(nb)}
-    unused = [k for k in (overrides or {}) if k not in taken]
-    if unused:
-        raise ValueError(f"no notebook of profile={profile!r} takes {', '.join(map(repr, unused))}; "
-                         f"notebooks: {', '.join(notebooks)}")
-    return [RunSpec(nb, profile, {k: v for k, v in (overrides or {}).items() if k in notebook_parameters(nb)})
-            for nb in notebooks]
-
-
-def timing_table(results: list[RunResult], wall_seconds: float | None = None) -> str:
-    """Where the time went: one line per run (in the order they ended) with its own wall time, its
-    share of all the runs' time, how it ended, and for a reused run what it took when it ran
-    (from ``status.json``); then the total, and the wall time when runs overlapped."""
-    total = sum(r.seconds for r in results) or 1.0
-    width = max([len(r.label or r.notebook) for r in results] + [24])
-    lines = [f"{'run':<{width}} {'minutes':>8} {'share':>6}  status", "-" * (width + 32)]
-    for r in results:
-        note = r.status
-        if r.status == "reused":
-            earlier = (read_status(r.run_dir, lambda _: None) or {}).get("seconds")
-            note += f" (ran {earlier / 60:.1f} min)" if isinstance(earlier, int | float) else ""
-        share = 100 * r.seconds / total
-        lines.append(f"{r.label or r.notebook:<{width}} {r.seconds / 60:>8.1f} {share:>5.0f}%  {note}")
-    lines.append(f"{'total':<{width}} {total / 60:>8.1f}")
-    if wall_seconds is not None and wall_seconds < 0.95 * total:
-        lines.append(f"{'wall (runs overlapped)':<{width}} {wall_seconds / 60:>8.1f}")
-    return "\n".join(lines)
 
 
 def _finish(status_path: Path, state: str, start: float, error: str = "") -> None:

@@ -2,7 +2,7 @@
 
 Each paper declares them once, in ``reprlab.papers.<paper>.runs.SWEEPS``: ``{notebook: function}``
 mapping the notebook's resolved parameters and its profile to the
-:class:`~reprlab.workbench.runner.RunSpec` of every run it starts or reads (the notebook itself
+:class:`~reprlab.workbench.spec.RunSpec` of every run it starts or reads (the notebook itself
 builds its runs with the same functions). An
 executor runs the children first, concurrently where it can, then the notebook, which finds them
 complete and reuses them; ``--dry-run`` shows the plan.
@@ -18,7 +18,7 @@ from typing import Any
 from reprlab import rehearsal
 from reprlab.papers import PAPERS
 from reprlab.workbench.rundir import out_of_date, read_status
-from reprlab.workbench.runner import RunSpec
+from reprlab.workbench.spec import RunSpec
 
 Sweep = Callable[[dict[str, Any], str], list[RunSpec]]
 

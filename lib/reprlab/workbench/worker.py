@@ -10,7 +10,8 @@ import threading
 import time
 
 from reprlab.workbench import skip_unused_imports
-from reprlab.workbench.runner import RunSpec, run_notebook
+from reprlab.workbench.runner import run_notebook
+from reprlab.workbench.spec import RunSpec
 
 REUSED = 10
 

@@ -107,7 +107,8 @@ def test_a_changed_bank_trains_again_and_a_deleted_bank_is_written_again(smoke_w
 
     from reprlab.io import read_json
     from reprlab.workbench.executors import SerialExecutor
-    from reprlab.workbench.runner import RunSpec, run_notebook
+    from reprlab.workbench.runner import run_notebook
+    from reprlab.workbench.spec import RunSpec
 
     for notebook in ("label_generation", "label_training"):
         shutil.copytree(smoke_workbook.runs / notebook, tmp_path / "runs" / notebook)

@@ -5,7 +5,8 @@ concurrently under an executor and are reused when complete."""
 from typing import Any
 
 from reprlab.papers.agreement.training import NetworkJob, Recording, load_recording
-from reprlab.workbench.runner import RunResult, RunSpec, run_spec
+from reprlab.workbench.runner import RunResult, run_spec
+from reprlab.workbench.spec import RunSpec
 
 
 def network_specs(train_profile: str, train_overrides: dict[str, Any], models: list[str], networks: int,

@@ -9,9 +9,9 @@ import torch
 
 from reprlab.data import ImageSet, load_splits, make_loader
 from reprlab.data.splits import corrupt_labels
+from reprlab.jobs import TrainingJob
 from reprlab.models import build_model
 from reprlab.training import PredictionRecorder, TrainConfig, fit, resolve_device, seed_everything
-from reprlab.workbench.jobs import TrainingJob
 
 
 @dataclass

@@ -8,7 +8,8 @@ from typing import Any
 from reprlab.data import Splits
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob, essl_tx, load_ssl_model, load_ssl_splits
-from reprlab.workbench.runner import RunResult, RunSpec, resolve_parameters, run_spec
+from reprlab.workbench.runner import RunResult, run_spec
+from reprlab.workbench.spec import RunSpec, resolve_parameters
 
 
 def duet_train_spec(model: str, profile: str, overrides: dict[str, Any] | None = None) -> RunSpec:

@@ -21,6 +21,7 @@ from reprlab.augment import AugStack, check_target, equivariance_t
 from reprlab.augment.stack import check_codes
 from reprlab.data import ImageSet, Splits, load_splits
 from reprlab.data.views import TwoViewLoader, resize_set
+from reprlab.jobs import NotebookJob
 from reprlab.losses import TARGET_KINDS, jsd, nt_xent, structure_target
 from reprlab.models import WideCifarResNet
 from reprlab.papers.duet.essl import ESSL_OUTPUTS, check_essl_target, essl_branch
@@ -28,7 +29,6 @@ from reprlab.papers.duet.models import METHODS, SSLModel, build_encoder, check_b
 from reprlab.training import Batch, StepOutput, TrainConfig, fit, resolve_device, seed_everything
 from reprlab.training.checkpoint import load_checkpoint
 from reprlab.training.distributed import launch_torchrun, rank_and_world_size
-from reprlab.workbench.jobs import NotebookJob
 
 CENTER_CROP_RATIO = 256 / 224  # upstream: Resize and CenterCrop to floor(S * 256 / 224) = 36 at S = 32
 

@@ -13,10 +13,10 @@ from matplotlib.ticker import MaxNLocator
 
 from reprlab.data import ImageSet, load_dataset
 from reprlab.data.normalize import Normalizer
+from reprlab.experiments.classification import load_classifier
 from reprlab.io import read_json
 from reprlab.papers.frequency.gradients import global_minmax
 from reprlab.papers.frequency.spectra import frequency_split, max_radius
-from reprlab.training.classification import load_classifier
 from reprlab.workbench.explore import Explorer, slider
 from reprlab.workbench.figures import show_image, styled
 from reprlab.workbench.runner import find_run, run_parameters

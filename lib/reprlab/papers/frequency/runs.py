@@ -1,7 +1,8 @@
 """The runs the frequency-bias notebooks start, as data: each evaluates or builds on the
 ``frequency_gradients`` baseline of its ``train_profile``."""
 
-from reprlab.workbench.runner import RunResult, RunSpec, run_spec
+from reprlab.workbench.runner import RunResult, run_spec
+from reprlab.workbench.spec import RunSpec
 
 
 def baseline_spec(train_profile: str) -> RunSpec:

@@ -1,6 +1,6 @@
 """Experiment drivers of the frequency-bias paper: a classifier trained with the gradient-spectrum
 hook (learning priority), and the HARS training set built from a dataset's training split. Both
-train through :func:`reprlab.training.classification.train_classifier`, so they take the
+train through :func:`reprlab.experiments.classification.train_classifier`, so they take the
 ``train_classifier`` parameters (the paper's preset: CIFAR ResNet-18, SGD 0.1 / 0.9 / 5e-4, batch
 128, 200 epochs, lr / 10 at 60, 120, 180)."""
 
@@ -12,11 +12,11 @@ import torch
 
 from reprlab.data import ImageSet, load_dataset, load_splits, make_loader
 from reprlab.data.splits import stratified_subset
+from reprlab.experiments.classification import ClassifierJob, ClassifierResult, train_classifier
 from reprlab.papers.frequency.cdes import KernelConfig, class_kernels, restructure_dataset, train_kernels
 from reprlab.papers.frequency.gradients import GradientSpectrumHook
 from reprlab.papers.frequency.hars import hars_mix
 from reprlab.training import resolve_device
-from reprlab.training.classification import ClassifierJob, ClassifierResult, train_classifier
 
 
 @dataclass

@@ -10,7 +10,8 @@ from reprlab.models import Classifier
 from reprlab.papers.labels.training import LabelJob, LabelTask, build_label_model
 from reprlab.training import resolve_device
 from reprlab.training.checkpoint import load_checkpoint
-from reprlab.workbench.runner import RunResult, RunSpec, run_spec
+from reprlab.workbench.runner import RunResult, run_spec
+from reprlab.workbench.spec import RunSpec
 
 
 def label_training_spec(label: str, profile: str, overrides: dict[str, Any] | None = None) -> RunSpec:

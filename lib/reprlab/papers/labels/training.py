@@ -12,11 +12,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from reprlab.data import load_splits, make_loader
+from reprlab.jobs import TrainingJob
 from reprlab.models import Classifier, DeconvDecoder, build_backbone
 from reprlab.papers.labels.bank import LABEL_TYPES, load_label
 from reprlab.training import EvalResult, TrainConfig, evaluate, fit, resolve_device, seed_everything
 from reprlab.training.checkpoint import load_checkpoint
-from reprlab.workbench.jobs import TrainingJob
 
 LABELS = ("category", *LABEL_TYPES)
 

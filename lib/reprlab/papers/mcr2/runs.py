@@ -5,7 +5,7 @@ for every ratio of the corruption sweep."""
 from typing import Any
 
 from reprlab.papers.mcr2.training import MCR2Job
-from reprlab.workbench.runner import RunSpec
+from reprlab.workbench.spec import RunSpec
 
 
 def mcr2_train_spec(profile: str, overrides: dict[str, Any] | None = None) -> RunSpec:

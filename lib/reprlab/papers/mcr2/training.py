@@ -13,10 +13,10 @@ from reprlab.data import corrupt_labels, load_splits, make_loader
 from reprlab.data.views import MultiViewLoader
 from reprlab.evaluation import extract_features
 from reprlab.io import save_npy
+from reprlab.jobs import TrainingJob
 from reprlab.losses import MCR2Loss
 from reprlab.models import Classifier, build_backbone, projection_head
 from reprlab.training import TrainConfig, fit, resolve_device, seed_everything, supervised_step
-from reprlab.workbench.jobs import TrainingJob
 
 MODES = ("supervised", "selfsupervised")
 

@@ -2,8 +2,8 @@ import pytest
 import torch
 
 from reprlab.data import load_splits
+from reprlab.experiments.classification import ClassifierJob, run, train_classifier
 from reprlab.training.checkpoint import load_checkpoint
-from reprlab.training.classification import ClassifierJob, run, train_classifier
 from reprlab.workbench.runner import run_notebook
 
 

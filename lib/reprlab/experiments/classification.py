@@ -1,6 +1,6 @@
 """Categorical training of any model on any dataset, in process or under torchrun/DDP.
 
-``python -m torch.distributed.run --standalone --nproc_per_node=N -m reprlab.training.classification JOB.json``
+``python -m torch.distributed.run --standalone --nproc_per_node=N -m reprlab.experiments.classification JOB.json``
 trains with DistributedDataParallel (per-GPU batch ``batch_size``) and writes the same run files.
 """
 
@@ -14,13 +14,13 @@ from typing import Any
 import torch
 
 from reprlab.data import ImageSet, load_splits, make_loader
+from reprlab.jobs import TrainingJob
 from reprlab.models import Classifier, build_model
 from reprlab.training.checkpoint import load_checkpoint
 from reprlab.training.distributed import is_main_process, launch_torchrun, resolve_device
 from reprlab.training.engine import EvalResult, TrainConfig, evaluate, fit
 from reprlab.training.hooks import Hook
 from reprlab.training.seeding import seed_everything
-from reprlab.workbench.jobs import TrainingJob
 
 
 @dataclass
@@ -108,7 +108,7 @@ def run(job: ClassifierJob, out_dir: str | Path, *, nproc: int = 1, progress: bo
     (DDP); in both cases the returned model holds the final weights."""
     if nproc <= 1:
         return train_classifier(job, out_dir, progress=progress)
-    launch_torchrun("reprlab.training.classification", job, out_dir, nproc)
+    launch_torchrun("reprlab.experiments.classification", job, out_dir, nproc)
     return train_classifier(job, out_dir)  # every epoch is checkpointed: this only resumes and evaluates
 
 
