@@ -4,14 +4,8 @@ from reprlab import paths
 from reprlab.io import read_json
 from reprlab.workbench.cli import main
 from reprlab.workbench.runner import run_notebook
-from reprlab.workbench.spec import resolve_parameters
 
 SMOKE = {"subset": 300, "epochs": 1}
-
-
-def test_profile_values_override_defaults_and_overrides_win():
-    params = resolve_parameters("train_classifier", "quick", {"epochs": "2"})
-    assert params["dataset"] == "fashionmnist" and params["epochs"] == 2 and params["momentum"] == 0.9
 
 
 def test_bad_input_fails_before_anything_executes(capsys):
@@ -68,24 +62,6 @@ def test_failed_run_keeps_its_outputs_and_the_next_call_resumes(monkeypatch):
     assert (resumed.run_dir / "attempts" / "1-train_classifier.ipynb").exists()
     assert read_json(resumed.run_dir / "status.json")["attempt"] == 2
     assert any("resuming failed run" in m for m in messages)
-
-
-def test_run_all_timing_table_gives_each_run_its_share_and_what_a_reused_run_took(tmp_path):
-    from reprlab.io import write_json
-    from reprlab.workbench.launch import timing_table
-    from reprlab.workbench.runner import RunResult
-
-    write_json(tmp_path / "b" / "status.json", {"status": "completed", "seconds": 300.0})
-    runs = [RunResult("train_classifier", tmp_path / "a", "completed", {}, seconds=90.0,
-                      label="train_classifier[quick]"),
-            RunResult("mcr2_train", tmp_path / "b", "reused", {}, seconds=0.5, label="mcr2_train[quick] lcr=0.4"),
-            RunResult("agreement", tmp_path / "c", "completed", {}, seconds=29.5)]
-    lines = timing_table(runs).splitlines()
-    assert lines[2].split() == ["train_classifier[quick]", "1.5", "75%", "completed"]
-    assert lines[3].split() == ["mcr2_train[quick]", "lcr=0.4", "0.0", "0%", "reused", "(ran", "5.0", "min)"]
-    assert lines[-1].split() == ["total", "2.0"]
-    overlapped = timing_table(runs, wall_seconds=66.0).splitlines()  # two runs at once
-    assert overlapped[-2].split() == ["total", "2.0"] and overlapped[-1].split()[-1] == "1.1"
 
 
 def test_a_run_is_found_by_its_path_under_the_runs_folder_from_any_working_directory(tmp_path, monkeypatch):
