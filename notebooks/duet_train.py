@@ -42,6 +42,7 @@ lr: float = 4e-4  # AdamW learning rate (betas 0.9, 0.95); range: (0, inf)
 weight_decay: float = 1e-4  # AdamW weight decay on every parameter, as upstream; range: [0, inf)
 lr_step: str = "epoch"  # the schedule moves once per epoch (upstream) or every step; one of: epoch, step
 tx: list = ["sca", "rot"]  # transformations of the views, in order; each one of: {transforms}
+upstream_resize: bool = False  # res as upstream's kornia 0.6.12 resize (corner pixels aligned, no antialiasing) instead of torchvision's
 equi_tx: str = "rot"  # the transformation whose structure is learned (DUET: must be in tx; ESSL: must not); one of: {transforms}
 duet_lambda: float = 1000.0  # weight of DUET's JSD structure loss (upstream default 10, README example 1000); range: [0, inf)
 duet_bins: int = 8  # G, bins of the group axis; must divide the representation width; range: [2, inf)

@@ -21,6 +21,28 @@ def test_full_box_is_identity_and_a_box_is_that_window():
     torch.testing.assert_close(ops.crop_resize(images, window, 6), images[:, :, 3:9, 2:8], atol=1e-5, rtol=0)
 
 
+def test_crop_resize_equals_torchvisions_resized_crop_edges_included():
+    """A batch of boxes, up- and down-scaling: torchvision's resized_crop (antialias off) of
+    each image to 1e-5 everywhere, the outer ring too (only pixels inside the box are read)."""
+    from torchvision.transforms.v2 import functional as TF
+
+    ramp = torch.arange(64.0).view(1, 1, 8, 8)  # the minimal case: row 0 starts at 18, not 15.75
+    out = ops.crop_resize(ramp, torch.tensor([[2, 2, 4, 4]]), 8)
+    assert out[0, 0, 0, :3].tolist() == [18.0, 18.25, 18.75]
+    generator = torch.Generator().manual_seed(0)
+    for height, width, size in ((32, 32, 32), (32, 24, 12), (20, 28, 48), (9, 9, 3)):
+        images = torch.rand(6, 3, height, width, generator=generator)
+        w = torch.randint(1, width + 1, (6,), generator=generator)
+        h = torch.randint(1, height + 1, (6,), generator=generator)
+        x = (torch.rand(6, generator=generator) * (width - w + 1)).long()
+        y = (torch.rand(6, generator=generator) * (height - h + 1)).long()
+        out = ops.crop_resize(images, torch.stack([x, y, w, h], 1), size)
+        for i in range(6):
+            expected = TF.resized_crop(images[i], int(y[i]), int(x[i]), int(h[i]), int(w[i]), [size, size],
+                                       antialias=False)
+            torch.testing.assert_close(out[i], expected, atol=1e-5, rtol=0)
+
+
 def test_colour_operations_match_torchvision():
     from torchvision.transforms.v2 import functional as TF
 

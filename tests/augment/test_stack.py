@@ -77,3 +77,17 @@ def test_bad_codes_are_named():
     for code in ("res", "ccr", "jit"):
         with pytest.raises(ValueError, match=rf"equi_tx='{code}' cannot be an equivariance target"):
             equivariance_t(code, {})
+
+
+def test_res_follows_torchvision_and_upstream_resize_follows_kornia_0_6_12():
+    """On a ramp 0..31, 32 -> 20: torchvision's convention (antialiased, pixel areas) keeps the
+    mean and samples inside the edge pixels; kornia 0.6.12's (align_corners=True) keeps the
+    corner values exactly and is linear, so every output is the ramp at i * 31 / 19."""
+    ramp = torch.arange(32.0).expand(1, 3, 32, 32) / 31
+    generator = torch.Generator().manual_seed(0)
+    ours = AugStack(["res"], 20)(ramp, generator)[0] + 0.5
+    upstream = AugStack(["res"], 20, upstream_resize=True)(ramp, generator)[0] + 0.5
+    torch.testing.assert_close(upstream[0, 0, 0], torch.arange(20.0) / 19, atol=1e-6, rtol=0)
+    assert float(ours[0, 0, 0, 0]) > 0.01 and float(ours[0, 0, 0, -1]) < 0.99  # edge pixels are areas
+    torch.testing.assert_close(ours.mean(), ramp.mean(), atol=1e-6, rtol=0)
+    assert (ours - upstream).abs().max() > 0.01  # the two conventions differ

@@ -62,6 +62,25 @@ def test_batched_equals_one_image_at_a_time(trained, method, quirks):
     torch.testing.assert_close(batched, single, atol=1e-6, rtol=0)
 
 
+@pytest.mark.parametrize("method", ["fgsm", "pgd"])
+def test_a_float64_attack_stays_float64_to_its_ball_and_the_pixel_range(trained, method):
+    """Bounds, radius and PGD's random start in the images' dtype: a float64 attack keeps every
+    pixel in its ball and in [0, 1] to 1e-12 (float32 constants would stop near 1e-7)."""
+    model, images, labels, _ = trained
+    model64, images64 = model.double(), images.double()
+    try:
+        adv = attack(model64, images64, labels, 8 / 255, method=method, loss_fn=_sum_ce, mean=MEAN, std=STD,
+                     generator=torch.Generator().manual_seed(0))
+    finally:
+        model.float()
+    assert adv.dtype == torch.float64
+    std, mean = torch.tensor(STD, dtype=torch.float64), torch.tensor(MEAN, dtype=torch.float64)
+    pixels, start = adv * std + mean, images64 * std + mean
+    assert (pixels - start).abs().max() <= 8 / 255 + 1e-12
+    assert pixels.min() >= -1e-12 and pixels.max() <= 1 + 1e-12
+    assert (pixels - start).abs().max() > 8 / 255 - 1e-9  # it moved to the ball's edge somewhere
+
+
 def test_upstream_quirks_use_normalised_eps_and_per_image_clamp(trained):
     model, images, labels, _ = trained
     adv = attack(model, images, labels, 0.1, loss_fn=_sum_ce, mean=MEAN, std=STD, upstream_quirks=True)

@@ -29,6 +29,15 @@ def test_nt_xent_equals_its_closed_form():
         assert float(nt_xent(z1, z2, tau)) == pytest.approx(_closed_form(z1, z2, tau), rel=1e-5)
 
 
+def test_nt_xent_keeps_float64_and_upcasts_lower_precisions():
+    g = torch.Generator().manual_seed(1)
+    z1, z2 = torch.randn(6, 5, generator=g, dtype=torch.float64), torch.randn(6, 5, generator=g, dtype=torch.float64)
+    loss = nt_xent(z1, z2, 0.2)
+    assert loss.dtype == torch.float64
+    assert float(loss) == pytest.approx(_closed_form(z1, z2, 0.2), rel=1e-12)  # float32 stops near 1e-6
+    assert nt_xent(z1.bfloat16(), z2.bfloat16(), 0.2).dtype == torch.float32
+
+
 def test_nt_xent_of_identical_orthogonal_pairs_is_known():
     # B orthonormal rows paired with themselves: the positive scores 1/tau, the 2B-2 negatives 0,
     # each direction -log(e^(1/tau) / (e^(1/tau) + 2B - 2)).

@@ -15,17 +15,29 @@ GRAY_WEIGHTS = (0.2989, 0.587, 0.114)  # torchvision's
 
 
 def crop_resize(images: torch.Tensor, boxes: torch.Tensor, size: int) -> torch.Tensor:
-    """Crop each image to its box and resample it bilinearly to ``size`` x ``size``.
+    """Crop each image to its box and resample it bilinearly to ``size`` x ``size``: torchvision's
+    ``resized_crop(..., antialias=False)`` (its ``RandomResizedCrop`` on tensors without
+    antialiasing), batched with a box per image. Only pixels inside the box are read, the edges
+    included (sample points past the box's outer pixel centres take that pixel, as
+    ``F.interpolate`` does at an image's edge).
 
-    boxes: (B, 4) ``(x, y, w, h)`` in input pixels (x, y: the top-left corner). A box that is the
-    whole image returns the image unchanged (when ``size`` is the input size)."""
-    b, _, height, width = images.shape
-    x, y, w, h = boxes.to(images.device, torch.float32).unbind(1)
-    theta = torch.zeros(b, 2, 3, device=images.device)
-    theta[:, 0, 0], theta[:, 0, 2] = w / width, (2 * x + w) / width - 1
-    theta[:, 1, 1], theta[:, 1, 2] = h / height, (2 * y + h) / height - 1
-    grid = F.affine_grid(theta, [b, images.shape[1], size, size], align_corners=False)
-    return F.grid_sample(images, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    images: (B, C, H, W) float; boxes: (B, 4) ``(x, y, w, h)`` in input pixels (x, y: the
+    top-left corner). A box that is the whole image returns the image (``size`` its size)."""
+    height, width = images.shape[-2:]
+    dtype = images.dtype if images.dtype.is_floating_point else torch.float32
+    x, y, w, h = boxes.to(images.device, dtype).unbind(1)
+    steps = torch.arange(size, device=images.device, dtype=dtype) + 0.5
+
+    def centres(start: torch.Tensor, extent: torch.Tensor, full: int) -> torch.Tensor:
+        # F.interpolate's source index (align_corners=False) inside the box, clamped to its pixels,
+        # then as grid_sample's align_corners=True coordinate of the whole image
+        inside = (steps * (extent / size)[:, None] - 0.5).clamp(min=0)
+        inside = torch.minimum(inside, (extent - 1)[:, None])
+        return 2 * (start[:, None] + inside) / max(full - 1, 1) - 1
+
+    gx, gy = centres(x, w, width), centres(y, h, height)
+    grid = torch.stack(torch.broadcast_tensors(gx[:, None, :], gy[:, :, None]), dim=-1)
+    return F.grid_sample(images, grid, mode="bilinear", padding_mode="border", align_corners=True)
 
 
 def center_crop(images: torch.Tensor, size: int) -> torch.Tensor:
@@ -40,6 +52,14 @@ def resize(images: torch.Tensor, size: int) -> torch.Tensor:
     if images.shape[-2:] == (size, size):
         return images
     return F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+
+
+def resize_corners(images: torch.Tensor, size: int) -> torch.Tensor:
+    """Bilinear resize to ``size`` x ``size`` with the corner pixels' centres kept in place
+    (``align_corners=True``) and no antialiasing: upstream DUET's kornia 0.6.12 ``Resize``."""
+    if images.shape[-2:] == (size, size):
+        return images
+    return F.interpolate(images, size=(size, size), mode="bilinear", align_corners=True)
 
 
 def rotate(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:

@@ -62,8 +62,9 @@ def sample_crop_boxes(b: int, height: int, width: int, generator: torch.Generato
 
 def random_resized_crop(images: torch.Tensor, generator: torch.Generator, scale: tuple[float, float] = (0.08, 1.0),
                         ratio: tuple[float, float] = (3 / 4, 4 / 3), flip: bool = True) -> torch.Tensor:
-    """torchvision's ``RandomResizedCrop`` (bilinear, to the input size) per sample, optionally
-    followed by a random horizontal flip."""
+    """torchvision's ``RandomResizedCrop`` (bilinear, to the input size: a crop is never larger
+    than its output, so antialiasing never applies) per sample, optionally followed by a random
+    horizontal flip."""
     b, _, height, width = images.shape
     boxes = sample_crop_boxes(b, height, width, generator, scale, ratio)
     images = ops.crop_resize(images, boxes, height)

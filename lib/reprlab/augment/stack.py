@@ -88,11 +88,13 @@ class AugStack:
 
     ``stack(images, generator) -> (views, params)``: images (B, C, H, W) in [0, 1]; views the
     same shape (or S x S), normalised; params ``{code: {name: (B, ...) CPU tensor}}``.
-    ``stack.test(images)``: upstream's test stack, CenterCrop(S) then ``x - 0.5``."""
+    ``stack.test(images)``: upstream's test stack, CenterCrop(S) then ``x - 0.5``.
+    ``upstream_resize``: ``res`` as upstream's kornia 0.6.12 (``align_corners=True``, no
+    antialiasing: :func:`~reprlab.augment.ops.resize_corners`) instead of torchvision's."""
 
-    def __init__(self, codes: Sequence[str], size: int, parameter: str = "tx") -> None:
+    def __init__(self, codes: Sequence[str], size: int, parameter: str = "tx", upstream_resize: bool = False) -> None:
         check_codes(codes, parameter)
-        self.codes, self.size = tuple(codes), size
+        self.codes, self.size, self.upstream_resize = tuple(codes), size, upstream_resize
 
     def __call__(self, images: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, dict[str, dict]]:
         params: dict[str, dict[str, Any]] = {}
@@ -139,7 +141,8 @@ class AugStack:
             return apply_jitter(images, draw), {"applied": draw.applied, "factor": draw.factors[:, component],
                                                 "strength": JITTER_STRENGTHS[component]}
         if code == "res":
-            return ops.resize(images, self.size), {}
+            resize = ops.resize_corners if self.upstream_resize else ops.resize
+            return resize(images, self.size), {}
         return ops.center_crop(images, self.size), {}  # ccr
 
 

@@ -9,9 +9,10 @@ class Normalizer:
     """``(x - mean) / std`` per channel, and its inverse. mean, std: per-channel values in pixel
     units ([0, 1]); images are (B, C, H, W) on ``device``."""
 
-    def __init__(self, mean: Sequence[float], std: Sequence[float], device: torch.device | str = "cpu") -> None:
-        self.mean = torch.tensor(tuple(mean), dtype=torch.float32, device=device).view(1, -1, 1, 1)
-        self.std = torch.tensor(tuple(std), dtype=torch.float32, device=device).view(1, -1, 1, 1)
+    def __init__(self, mean: Sequence[float], std: Sequence[float], device: torch.device | str = "cpu",
+                 dtype: torch.dtype = torch.float32) -> None:
+        self.mean = torch.tensor(tuple(mean), dtype=dtype, device=device).view(1, -1, 1, 1)
+        self.std = torch.tensor(tuple(std), dtype=dtype, device=device).view(1, -1, 1, 1)
 
     @classmethod
     def for_dataset(cls, name: str, device: torch.device | str = "cpu") -> "Normalizer":

@@ -65,7 +65,7 @@ def attack(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: fl
     elif eps == 0:  # every method leaves the image unchanged; skip the gradients
         return images.detach().clone()
     device = images.device
-    normalizer = Normalizer(mean, std, device)
+    normalizer = Normalizer(mean, std, device, images.dtype)  # float64 images keep float64 bounds
     radius = _radius(eps, normalizer, upstream_quirks)
     low, high = _bounds(images, normalizer, upstream_quirks)
     goal, direction = (labels, 1.0) if targets is None else (targets, -1.0)
@@ -79,7 +79,7 @@ def attack(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, eps: fl
         radius / steps if method == "bim" else 2.5 * radius / steps)
     adv = original.clone()
     if method == "pgd":
-        noise = torch.rand(original.shape, generator=generator).to(device) * 2 - 1
+        noise = torch.rand(original.shape, generator=generator, dtype=original.dtype).to(device) * 2 - 1
         adv = torch.clamp(original + noise * radius, low, high)
     cumulative = torch.zeros_like(original)
     for _ in range(steps):

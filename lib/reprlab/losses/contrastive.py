@@ -43,8 +43,10 @@ def nt_xent(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1, gather
     for it; a library that averages the directions gives exactly half). Under
     ``torch.distributed`` the candidates are the global batch of every rank (the anchors stay
     local), so N processes with B rows each equal one process with N·B rows (``gather=False``:
-    this process's rows only, e.g. when every rank evaluates the whole test set). Returns a scalar."""
-    a, b = F.normalize(z1.float(), dim=1), F.normalize(z2.float(), dim=1)
+    this process's rows only, e.g. when every rank evaluates the whole test set). Returns a scalar,
+    in float32 (lower precisions are upcast) or float64 for float64 inputs."""
+    dtype = torch.promote_types(z1.dtype, torch.float32)  # bf16 / fp16 up to float32; float64 kept
+    a, b = F.normalize(z1.to(dtype), dim=1), F.normalize(z2.to(dtype), dim=1)
     all_a, offset = gather_with_grad(a) if gather else (a, 0)
     all_b, _ = gather_with_grad(b) if gather else (b, 0)
     n = a.shape[0]

@@ -112,3 +112,16 @@ def test_a_damaged_cache_is_named_and_never_changes_the_statistics(tmp_path, dam
     silent = []
     st.cached_image_statistics(images, indices, cache, warn=silent.append)
     assert silent == []
+
+
+def test_entropy_equals_scikit_images_rank_entropy_over_the_valid_windows():
+    """A peer: ``skimage.filters.rank.entropy`` with a 10 x 10 footprint (centred at offset 5)
+    gives each window's entropy in bits; their mean over the windows inside the image is ours."""
+    from skimage.filters.rank import entropy as rank_entropy
+
+    rng = np.random.default_rng(0)
+    images = (rng.integers(0, 12, (3, 1, 28, 28)) * 20).astype(np.uint8)  # few values: windows repeat them
+    ours = st.local_entropy(st.to_gray(images))
+    for image, value in zip(images[:, 0], ours, strict=True):
+        per_window = rank_entropy(image, np.ones((10, 10), dtype=np.uint8))[5:24, 5:24]  # the 19 x 19 inside
+        assert value == pytest.approx(per_window.mean(), rel=1e-12)

@@ -47,7 +47,8 @@ def transformed(data: ImageSet, job: DuetJob, code: str, seed: int, images: int 
     pixels = data.images[:images or len(data)].float() / 255
     if code != "sca":
         pixels = center_crop(pixels, job.image_size)
-    views, params = AugStack([code], job.image_size)(pixels, torch.Generator().manual_seed(seed))
+    views, params = AugStack([code], job.image_size, upstream_resize=job.upstream_resize)(
+        pixels, torch.Generator().manual_seed(seed))
     return TransformedImages(views, equivariance_t(code, params[code]), data.targets[:len(views)])
 
 

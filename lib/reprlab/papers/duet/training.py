@@ -54,6 +54,7 @@ class DuetJob(NotebookJob):
     weight_decay: float
     lr_step: str
     tx: tuple[str, ...]
+    upstream_resize: bool
     equi_tx: str
     duet_lambda: float
     duet_bins: int
@@ -132,7 +133,7 @@ def build_ssl_model(job: DuetJob, in_channels: int, num_classes: int) -> SSLMode
 
 def ssl_loaders(job: DuetJob, splits: Splits, device: torch.device) -> tuple[TwoViewLoader, TwoViewLoader]:
     """(train, test) loaders of the job's views (ESSL: with its third view), sharded by rank."""
-    stack = AugStack(job.tx, job.image_size)
+    stack = AugStack(job.tx, job.image_size, upstream_resize=job.upstream_resize)
     branch = essl_branch(job.tx, job.equi_tx, job.image_size) if job.model == "essl" else None
     rank, world = rank_and_world_size()
     train = TwoViewLoader(splits.train, job.batch_size, stack, train=True, device=device, seed=job.seed,
