@@ -81,6 +81,23 @@ def test_train_config_takes_every_optimisation_parameter_of_the_job(job_class):
     assert config.epochs == job.epochs and config.lr == job.lr and config.optimizer == job.optimizer
 
 
+def test_train_config_refuses_a_job_without_a_setting_it_uses_and_an_unknown_setting():
+    @dataclasses.dataclass
+    class Misspelt:  # weight_decay spelt otherwise: TrainConfig's default must not stand in for it
+        epochs: int = 2
+        lr: float = 0.1
+        optimizer: str = "sgd"
+        momentum: float = 0.9
+        weigth_decay: float = 0.0
+        schedule: str = "cosine"
+
+    with pytest.raises(ValueError, match="Misspelt has no weight_decay: a training job declares"):
+        TrainConfig.from_job(Misspelt())
+    assert TrainConfig.from_job(Misspelt(), weight_decay=0.0).weight_decay == 0.0  # given by the call
+    with pytest.raises(ValueError, match="TrainConfig has no setting lr_decay"):
+        TrainConfig.from_job(Misspelt(), weight_decay=0.0, lr_decay=0.5)
+
+
 def test_a_job_needs_every_parameter():
     with pytest.raises(ValueError, match="LabelJob needs the label_training parameters"):
         LabelJob.from_params({"dataset": "digits"})

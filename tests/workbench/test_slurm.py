@@ -22,6 +22,9 @@ from reprlab.workbench.slurm import SlurmOptions, time_warnings
 from reprlab.workbench.spec import RunSpec
 from tests.slurm_cluster import MAX_MINUTES, SlurmCluster, missing
 
+#: A hung job or launcher fails its test within minutes instead of holding CI to pytest's global timeout.
+pytestmark = pytest.mark.timeout(420)
+
 SWEEP = [RunSpec("train_classifier", "smoke", {"subset": 300, "epochs": 1, "seed": seed}) for seed in range(2)]
 FAST = {"poll_seconds": 0.5, "status_seconds": 0.5}
 

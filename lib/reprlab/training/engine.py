@@ -74,9 +74,25 @@ class TrainConfig:
     def from_job(cls, job: Any, **settings: Any) -> "TrainConfig":
         """The config of an experiment's job: every field of this class that ``job`` has (epochs,
         lr, optimizer, momentum, ...), then ``settings`` (e.g. ``best_metric``, ``amp=False``).
-        The one way every experiment builds its config, so no setting is silently dropped."""
-        values = {f.name: getattr(job, f.name) for f in dataclasses.fields(cls) if hasattr(job, f.name)}
-        return cls(**{**values, **settings})
+        The one way every experiment builds its config, so no setting is silently dropped: the
+        settings the run depends on (epochs, lr, optimizer, weight decay and schedule; momentum
+        for SGD, milestones for a multistep schedule) must come from the job or ``settings``
+        (a job field spelt otherwise would leave a default in its place), and every setting
+        must be a field of this class."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(settings) - set(names))
+        if unknown:
+            raise ValueError(f"TrainConfig has no setting {', '.join(unknown)}; settings: {', '.join(names)}")
+        values = {name: getattr(job, name) for name in names if hasattr(job, name)}
+        values.update(settings)
+        needed = ["epochs", "lr", "optimizer", "weight_decay", "schedule"]
+        needed += ["momentum"] if values.get("optimizer") == "sgd" else []
+        needed += ["milestones"] if values.get("schedule") == "multistep" else []
+        missing = [name for name in needed if name not in values]
+        if missing:
+            raise ValueError(f"{type(job).__name__} has no {', '.join(missing)}: a training job declares every "
+                             "optimisation parameter it uses (reprlab.jobs.TrainingJob), or the call passes it")
+        return cls(**values)
 
 
 @dataclass
