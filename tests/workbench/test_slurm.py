@@ -209,7 +209,7 @@ def test_a_requeued_job_resumes_and_rerun_moves_the_old_run_aside_only_once(clus
     assert code == 0, out
     assert re.search(rf"\[requeued\] .*: job {job} was requeued; attempt 2", out), out
     assert re.search(rf"\[running\]  .*: job {job} runs on localhost, attempt 2", out), out
-    assert re.search(r"\[done\] .* of its last attempt \(2 attempts, \d+m\d+s since submitted\)", out), out
+    assert re.search(r"\[done\] .* of its last attempt \(2 attempts, (\d+m)?\d+s since submitted\)", out), out
     moved_aside = [p for p in run_dir.parent.iterdir() if p.is_dir() and p.name.startswith(run_dir.name + "~")]
     assert len(moved_aside) == 1, moved_aside  # --rerun's; the requeued attempt resumed instead
     status = read_json(run_dir / "status.json")

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from reprlab import rehearsal
+from reprlab.clock import duration
 from reprlab.training.batch import LossFn, PredictFn, Step, argmax_predict, supervised_step
 from reprlab.training.checkpoint import load_resume_checkpoint, save_checkpoint, write_history
 from reprlab.training.distributed import all_reduce_mean, is_main_process, rank_and_world_size
@@ -316,7 +317,7 @@ def format_record(record: dict[str, float], epochs: int, history: Sequence[dict[
     if history:
         elapsed = sum(r["seconds"] for r in history)
         left = (epochs - int(record["epoch"])) * elapsed / len(history)
-        parts.append(f"elapsed {_duration(elapsed)}, ETA {_duration(left)}")
+        parts.append(f"elapsed {duration(elapsed)}, ETA {duration(left)}")
     return " | ".join(parts)
 
 
@@ -329,13 +330,3 @@ def _check_resumable(saved: dict[str, Any], current: dict[str, Any], path: Path)
         details = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
         raise RuntimeError(f"cannot resume from {path}: the training config changed ({details}). "
                            "Use a new output directory, or restore the old settings.")
-
-
-def _duration(seconds: float) -> str:
-    """``42s``, ``3m05s``, ``1h02m``."""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reprlab import paths
+from reprlab.clock import duration
 from reprlab.io import write_json
 from reprlab.workbench import slurm
 from reprlab.workbench.rundir import read_status
@@ -359,7 +360,7 @@ class SubmititExecutor(Executor):
             seen = [h.seen.state for _, h in jobs.values() if h.seen]
             first = min(h.submitted for _, h in jobs.values())
             self._say(log, f"[waiting]  {len(jobs)} job(s): {seen.count('RUNNING')} running, "
-                           f"{seen.count('PENDING')} pending; {_minutes(now - first)} since the first was submitted")
+                           f"{seen.count('PENDING')} pending; {duration(now - first)} since the first was submitted")
 
     def _report(self, run: PlannedRun, handle: SlurmJob, state: slurm.QueueState, log: Log) -> None:
         job_id, before = handle.job.job_id, handle.seen
@@ -490,13 +491,9 @@ def _with_attempts(log: Log, attempts: int, seconds: float) -> Log:
     def say(line: str) -> None:
         if line.startswith("[done]"):
             head, _, tail = line.partition(" -> ")
-            line = f"{head} of its last attempt ({attempts} attempts, {_minutes(seconds)} since submitted) -> {tail}"
+            line = f"{head} of its last attempt ({attempts} attempts, {duration(seconds)} since submitted) -> {tail}"
         log(line)
     return say
-
-
-def _minutes(seconds: float) -> str:
-    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
 @contextlib.contextmanager
