@@ -1,20 +1,11 @@
 """The package's imports point one way: no module of ``reprlab`` reaches itself through other
 modules' imports (those inside functions included, where a cycle likes to hide), and the workbench
-imports no paper package beyond the ones it still knows by name (issue #32 removes them)."""
+imports no paper package: it receives the papers (``reprlab.workbench.papers``)."""
 
 import ast
 from pathlib import Path
 
 LIB = Path(__file__).resolve().parent.parent / "lib"
-
-#: Workbench modules that still import a paper package by name: none may be added.
-KNOWN_PAPER_IMPORTS = {
-    ("reprlab.workbench.claims", "reprlab.papers"),
-    ("reprlab.workbench.sweeps", "reprlab.papers"),
-    ("reprlab.workbench.parameters", "reprlab.papers.labels.bank"),
-    ("reprlab.workbench.parameters", "reprlab.papers.duet.models"),
-}
-
 
 def import_graph(lib: Path = LIB) -> dict[str, set[str]]:
     """``{module: modules of reprlab it imports}`` from the source, every import statement
@@ -75,8 +66,20 @@ def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import(tmp_path
                                               ["reprlab.b", "reprlab.a", "reprlab.b"]]
 
 
-def test_the_workbench_imports_no_new_paper_package():
+def test_the_workbench_imports_no_paper_package():
     graph = import_graph()
     found = {(module, imported) for module, imports in graph.items() if module.startswith("reprlab.workbench")
              for imported in imports if imported.startswith("reprlab.papers")}
-    assert found <= KNOWN_PAPER_IMPORTS, sorted(found - KNOWN_PAPER_IMPORTS)
+    assert found == set()
+    # nor loads one by name behind the import statement's back
+    for path in (LIB / "reprlab" / "workbench").glob("*.py"):
+        assert "import_module" not in path.read_text(), path.name
+
+
+def test_the_building_blocks_import_no_paper_and_no_workbench():
+    blocks = ("augment", "data", "models", "losses", "training", "evaluation")
+    graph = import_graph()
+    found = {(module, imported) for module, imports in graph.items()
+             if module.removeprefix("reprlab.").split(".")[0] in blocks for imported in imports
+             if imported.startswith(("reprlab.papers", "reprlab.workbench", "reprlab.experiments"))}
+    assert found == set()

@@ -14,6 +14,7 @@ from reprlab import paths
 from reprlab.io import read_json
 from reprlab.rehearsal import read_measurements
 from reprlab.workbench.claims import REHEARSED, score
+from reprlab.workbench.papers import installed_papers
 from reprlab.workbench.report import build_report, find_runs
 
 
@@ -69,7 +70,7 @@ def test_every_training_of_the_rehearsal_ran_two_capped_epochs_with_a_resume_and
 @pytest.mark.slow
 def test_every_paper_claim_reads_a_written_metric_and_shows_as_rehearsed(rehearsal, tmp_path):
     root, _, _ = rehearsal
-    rows = score(find_runs(root / "runs"), profiles=["paper"])
+    rows = score(find_runs(root / "runs"), installed_papers(), profiles=["paper"])
     verdicts = {row.id: row.results["paper"].verdict for row in rows if "paper" in row.results}
     assert len(verdicts) >= 20
     assert {v for v in verdicts.values()} == {REHEARSED}, {k: v for k, v in verdicts.items() if v != REHEARSED}

@@ -4,7 +4,8 @@ run the notebooks used was declared as data, each ran once, and every quick clai
 from pathlib import Path
 
 from reprlab.io import read_json
-from reprlab.workbench.claims import MissingMetric, all_papers
+from reprlab.workbench.claims import MissingMetric
+from reprlab.workbench.papers import installed_papers
 from reprlab.workbench.spec import RunSpec, load_profile
 from reprlab.workbench.sweeps import plan_by_request
 
@@ -33,7 +34,7 @@ def test_the_runs_declared_as_data_are_exactly_the_runs_the_notebooks_used(smoke
 
 def test_every_quick_claim_finds_its_numbers_in_its_notebooks_metrics(smoke_workbook):
     # (a series over epochs has one entry here: smoke trains MCR2 for one epoch)
-    for paper in all_papers():
+    for paper in installed_papers():
         for claim in paper.claims:
             if "quick" in claim.profiles:
                 try:

@@ -1,4 +1,3 @@
 """One package per paper: its science, its experiment drivers and its figures. Each declares its
-claims (``claims.py``: ``TITLE``, ``CLAIMS``) and the runs its notebooks start (``runs.py``: ``SWEEPS``)."""
-
-PAPERS = ("labels", "mcr2", "agreement", "duet", "frequency")
+claims (``claims.py``), the runs its notebooks start (``runs.py``) and itself as the workbench
+receives it (``paper.py``: one :class:`~reprlab.workbench.papers.Paper`); ``workbook.py`` lists them."""

@@ -1,21 +1,18 @@
 """Claims as data, and the scorecard that decides them.
 
-Each paper declares its claims once, in ``reprlab.papers.<paper>.claims`` (``TITLE`` and
-``CLAIMS``): a sentence, the notebook whose ``metrics.json`` it reads, the rule that decides it,
-the paper's own value where one is known, the profiles it applies to and the figure that shows it.
+Each paper declares its claims once (:class:`~reprlab.workbench.papers.Paper`'s ``claims``): a
+sentence, the notebook whose ``metrics.json`` it reads, the rule that decides it, the paper's own
+value where one is known, the profiles it applies to and the figure that shows it.
 :func:`score` decides every claim from run directories alone: it reads ``metrics.json`` and never
 recomputes, so a verdict can be checked by opening the run it links to.
 """
 
-import importlib
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-from reprlab.papers import PAPERS  # the scorecard's order
 
 HOLDS, FAILS, NOT_RUN, NOT_MEASURED = "holds", "does not hold", "not run yet", "not measured"
 REHEARSED = "rehearsed (not a result)"  # a CPU rehearsal's run: capped, on fixture data
@@ -277,28 +274,6 @@ class Claim:
         return self.rule.decide(metrics, self.show, self.delta)
 
 
-@dataclass(frozen=True)
-class Paper:
-    """A paper's package name, title, claims and notebooks (from ``reprlab.papers.<name>.claims``)."""
-
-    name: str
-    title: str
-    claims: tuple[Claim, ...]
-    notebooks: tuple[str, ...] = ()
-
-
-def all_papers(names: Iterable[str] = PAPERS) -> list[Paper]:
-    """Every paper's declared claims. Claim ids are unique within a paper (checked)."""
-    papers = []
-    for name in names:
-        module = importlib.import_module(f"reprlab.papers.{name}.claims")
-        ids = [c.id for c in module.CLAIMS]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"reprlab.papers.{name}.claims declares a claim id twice: {ids}")
-        papers.append(Paper(name, module.TITLE, tuple(module.CLAIMS), tuple(getattr(module, "NOTEBOOKS", ()))))
-    return papers
-
-
 # ---------------------------------------------------------------------------------------------
 # the scorecard
 
@@ -310,6 +285,14 @@ class RunLike(Protocol):
     directory: Path
     status: dict[str, Any]
     metrics: dict[str, Any]
+
+
+class PaperLike(Protocol):
+    """What the scorecard needs of a paper (:class:`reprlab.workbench.papers.Paper`)."""
+
+    name: str
+    title: str
+    claims: tuple[Claim, ...]
 
 
 @dataclass
@@ -330,7 +313,7 @@ class Result:
 class Row:
     """One scorecard row: a claim and its result under each profile it applies to."""
 
-    paper: Paper
+    paper: PaperLike
     claim: Claim
     results: dict[str, Result]
 
@@ -370,12 +353,13 @@ def decide(claim: Claim, run: RunLike | None) -> Result:
     return Result(HOLDS if outcome.holds else FAILS, outcome.measured, outcome.values, run)
 
 
-def score(runs: dict[str, Sequence[RunLike]], papers: list[Paper] | None = None,
+def score(runs: dict[str, Sequence[RunLike]], papers: Sequence[PaperLike],
           profiles: Sequence[str] | None = None) -> list[Row]:
-    """Every claim of ``papers`` (default: all) under each of its profiles (restricted to
-    ``profiles`` when given), decided from ``runs`` (notebook -> completed runs)."""
+    """Every claim of ``papers`` (:func:`reprlab.workbench.papers.installed_papers`) under each of
+    its profiles (restricted to ``profiles`` when given), decided from ``runs`` (notebook ->
+    completed runs)."""
     rows = []
-    for paper in papers if papers is not None else all_papers():
+    for paper in papers:
         for claim in paper.claims:
             wanted = [p for p in claim.profiles if profiles is None or p in profiles]
             results = {p: decide(claim, latest_run(runs, claim.notebook, p)) for p in wanted}

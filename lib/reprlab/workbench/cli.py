@@ -190,12 +190,13 @@ def _command(args: argparse.Namespace) -> int:
         return 0
     if args.command == "claims":
         from reprlab.workbench.claims import format_table, score
+        from reprlab.workbench.papers import installed_papers
         from reprlab.workbench.report import find_runs
         from reprlab.workbench.spec import list_profiles, load_profile, profile_description
 
         if args.profile is not None:
             load_profile(args.profile)  # a clear error naming the profiles there are
-        rows = score(find_runs(runs, warn=lambda line: print(line, file=sys.stderr)),
+        rows = score(find_runs(runs, warn=lambda line: print(line, file=sys.stderr)), installed_papers(),
                      profiles=[args.profile] if args.profile else None)
         print(format_table(rows, {p: profile_description(p) for p in list_profiles()}))
         return 0

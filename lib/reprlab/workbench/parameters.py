@@ -4,8 +4,8 @@ parameter's name, type, default, help text, allowed values and range.
 Each line of the cell is ``name: type = default  # help; constraint; constraint``. Constraints:
 
 - ``one of: a, b, c`` — allowed values; ``one of: {models}`` takes them from a registry
-  (:data:`REGISTRIES`: models, datasets, schedules, optimizers, labels, label_types, attacks,
-  transforms, encoders, devices);
+  (:func:`registries`: models, datasets, schedules, optimizers, attacks, transforms, devices,
+  and those the papers contribute: labels, label_types, encoders, ...);
 - ``each one of: ...`` — the same for every element of a list;
 - ``range: [0, 100]`` — an interval, ``(``/``)`` open and ``[``/``]`` closed ends, ``inf`` for
   none (``range: [1, inf)``); ``each in range: ...`` for every element of a list.
@@ -16,7 +16,6 @@ by notebooks and jobs (to collect their parameters and defaults).
 
 import ast
 import functools
-import importlib
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 
 from reprlab import paths
+from reprlab.workbench.papers import check_of, paper_registries
 
 _TYPES = {"int": int, "float": float, "bool": bool, "str": str, "list": list, "dict": dict}
 
@@ -55,16 +55,6 @@ def _optimizers() -> Sequence[str]:
     return OPTIMIZERS
 
 
-def _label_types() -> Sequence[str]:
-    from reprlab.papers.labels.bank import LABEL_TYPES
-
-    return LABEL_TYPES
-
-
-def _labels() -> Sequence[str]:
-    return ("category", *_label_types())
-
-
 def _attacks() -> Sequence[str]:
     from reprlab.evaluation.attacks import METHODS
 
@@ -81,18 +71,17 @@ def _devices() -> Sequence[str]:
     return ("auto", "cpu", "mps", "cuda", *(f"cuda:{i}" for i in range(16)))
 
 
-def _encoders() -> Sequence[str]:
-    from reprlab.papers.duet.models import ENCODERS
-
-    return ENCODERS
-
-
-#: Registries a parameter's allowed values can name (``one of: {models}``).
+#: The workbench's registries a parameter's allowed values can name (``one of: {models}``); the
+#: papers add theirs (:func:`registries`).
 REGISTRIES: dict[str, Callable[[], Sequence[str]]] = {
     "models": _models, "datasets": _datasets, "schedules": _schedules, "optimizers": _optimizers,
-    "labels": _labels, "label_types": _label_types, "attacks": _attacks, "transforms": _transforms,
-    "encoders": _encoders, "devices": _devices,
+    "attacks": _attacks, "transforms": _transforms, "devices": _devices,
 }
+
+
+def registries() -> dict[str, Callable[[], Sequence[str]]]:
+    """Every registry a parameter can name: the workbench's and the installed papers'."""
+    return {**REGISTRIES, **paper_registries()}
 
 
 @dataclass(frozen=True)
@@ -189,10 +178,10 @@ def _resolve(choices: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for choice in choices:
         if choice.startswith("{") and choice.endswith("}"):
-            name = choice[1:-1]
-            if name not in REGISTRIES:
-                raise ValueError(f"unknown registry {choice}; known: {', '.join(REGISTRIES)}")
-            out.extend(REGISTRIES[name]())
+            name, known = choice[1:-1], registries()
+            if name not in known:
+                raise ValueError(f"unknown registry {choice}; known: {', '.join(known)}")
+            out.extend(known[name]())
         else:
             out.append(choice)
     return tuple(out)
@@ -284,14 +273,10 @@ def validate(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
     return checked
 
 
-#: notebooks whose parameters constrain each other: the job class that checks a combination
-#: (its construction raises ``ValueError`` naming the parameter), as "module:Class"
-COMBINATION_CHECKS = {"duet_train": "reprlab.papers.duet.training:DuetJob"}
-
-
 def check_combination(notebook: str, params: dict[str, Any]) -> None:
     """Check what single-parameter constraints cannot (e.g. DUET's ``equi_tx`` must be one of
-    ``tx``) on a full parameter set, before anything runs."""
-    if notebook in COMBINATION_CHECKS:
-        module, name = COMBINATION_CHECKS[notebook].split(":")
-        getattr(importlib.import_module(module), name).from_params(params)
+    ``tx``) on a full parameter set, before anything runs: the check the notebook's paper
+    declares, which raises ``ValueError`` naming the parameter."""
+    check = check_of(notebook)
+    if check is not None:
+        check(params)

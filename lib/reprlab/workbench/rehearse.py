@@ -86,9 +86,9 @@ def plan_costs(groups: dict[str, list[Any]], rehearsal_runs: Path) -> list[dict[
     its rehearsed twin (the same notebook, at most two parameters apart, e.g. a seed and a data
     level), which is named; any other run not rehearsed has no cost yet."""
     from reprlab.rehearsal import read_measurements
-    from reprlab.workbench.claims import all_papers
+    from reprlab.workbench.papers import installed_papers
 
-    paper_of = {nb: paper.name for paper in all_papers() for nb in paper.notebooks}
+    paper_of = {nb: paper.name for paper in installed_papers() for nb in paper.notebooks}
     rehearsed: dict[str, list[tuple[dict[str, Any], Path]]] = {}
     for params_file in rehearsal_runs.glob("*/*/params.json"):
         entry = read_json(params_file)

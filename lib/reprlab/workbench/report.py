@@ -7,7 +7,7 @@ the paper's values. Smoke and interactive runs are listed as wiring only."""
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import jinja2
 
 from reprlab.io import atomic_write, read_json, write_json
 from reprlab.workbench import claims
+from reprlab.workbench.papers import Paper, installed_papers
 from reprlab.workbench.spec import profile_description
 
 
@@ -144,7 +145,7 @@ class Section:
     notebooks: list[str]
 
 
-def sections(runs: dict[str, list[RunEntry]], papers: list[claims.Paper]) -> list[Section]:
+def sections(runs: dict[str, list[RunEntry]], papers: Sequence[Paper]) -> list[Section]:
     """The report's order: the baseline experiments (notebooks no paper names) first, then each
     paper with its notebooks in its own order; only notebooks that have runs."""
     claimed = {nb for paper in papers for nb in paper.notebooks}
@@ -186,7 +187,7 @@ def build_report(runs_dir: Path, out_dir: Path, warn: Callable[[str], None] = pr
                 shutil.copy2(png, target / "figures" / png.name)
                 figures.append(f"{notebook}/{entry.name}/figures/{png.name}")
             entry.figures = tuple(figures)
-    papers = claims.all_papers()
+    papers = installed_papers()
     rows = claims.score(runs, papers)
     tally = {p: claims.tally(rows, p) for p in claims.profiles_of(rows)}
     write_json(out_dir / "claims.json", {"generated": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": str(runs_dir),

@@ -1,41 +1,28 @@
 """Sweeps as data: the child runs a notebook starts, known from its parameters before it executes.
 
-Each paper declares them once, in ``reprlab.papers.<paper>.runs.SWEEPS``: ``{notebook: function}``
-mapping the notebook's resolved parameters and its profile to the
+Each paper declares them once (its :class:`~reprlab.workbench.papers.Paper`'s ``sweeps``:
+``{notebook: function}``) mapping the notebook's resolved parameters and its profile to the
 :class:`~reprlab.workbench.spec.RunSpec` of every run it starts or reads (the notebook itself
 builds its runs with the same functions). An
 executor runs the children first, concurrently where it can, then the notebook, which finds them
 complete and reuses them; ``--dry-run`` shows the plan.
 """
 
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from reprlab import rehearsal
-from reprlab.papers import PAPERS
+from reprlab.workbench.papers import sweep_of
 from reprlab.workbench.rundir import out_of_date, read_status
 from reprlab.workbench.spec import RunSpec
-
-Sweep = Callable[[dict[str, Any], str], list[RunSpec]]
-
-
-@cache
-def declared_sweeps() -> dict[str, Sweep]:
-    """``{notebook: function of its parameters and profile -> child RunSpecs}`` over every paper."""
-    sweeps: dict[str, Sweep] = {}
-    for paper in PAPERS:
-        sweeps.update(importlib.import_module(f"reprlab.papers.{paper}.runs").SWEEPS)
-    return sweeps
 
 
 def child_runs(notebook: str, params: dict[str, Any], profile: str) -> list[RunSpec]:
     """The runs ``notebook`` needs when it executes with ``params`` under ``profile`` (none for
     most notebooks)."""
-    sweep = declared_sweeps().get(notebook)
+    sweep = sweep_of(notebook)
     return sweep(params, profile) if sweep else []
 
 
