@@ -87,7 +87,7 @@ def main() -> None:
                            center_crop=False, device=str(device))
     model = build_ssl_model(job, 3, 10).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    step = ssl_step(job)
+    step = ssl_step(job.method())
     stack = AugStack(job.tx, job.image_size)
 
     loader = TwoViewLoader(data, args.batch_size, stack, train=True, device=device)

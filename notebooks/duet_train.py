@@ -27,7 +27,7 @@
 # for DUET on CIFAR-10 after 800 epochs of the widened ResNet-32, its README).
 
 # %% tags=["parameters"]
-model: str = "duet"  # one of: duet, simclr, essl
+model: str = "duet"  # the method; one of: {ssl_methods}
 dataset: str = "cifar10"  # one of: {datasets}
 encoder: str = "cifar10_resnet32"  # upstream's widened CIFAR ResNet; one of: {encoders}
 width: float = 1.0  # channel multiplier of the encoder (1.0: upstream's 64/128/256/512, a 512-d representation); range: (0, inf)
@@ -93,7 +93,7 @@ run.save_figure(figures.probe_accuracy(history), "probe_accuracy")
 # Fig. 1 idea). SimCLR and ESSL have no group axis.
 
 # %%
-if job.model == "duet":
+if ssl_model.method.group_axis:
     shown = evaluation.group_distribution(ssl_model, job, splits.test, images=512)
     run.save_figure(figures.group_distribution(shown.probs, shown.t, shown.code), "group_distribution")
 

@@ -4,6 +4,7 @@ import torch
 from reprlab.evaluation import knn_predict, linear_probe
 from reprlab.papers.duet.evaluation import group_equivariance, true_bins
 from reprlab.papers.duet.generation import roll_groups
+from reprlab.papers.duet.methods import Duet
 from reprlab.papers.duet.models import SSLModel, build_encoder
 
 
@@ -19,12 +20,13 @@ def test_group_bin_accuracy_and_circular_error_on_known_distributions():
 
 
 def test_rolling_the_group_axis_moves_each_bin_by_k():
-    model = SSLModel("duet", build_encoder("cifar10_resnet20", 1, 0.125), 10, bins=8, proj_hidden=8)
+    model = SSLModel(Duet(bins=8, proj_hidden=8), build_encoder("cifar10_resnet20", 1, 0.125), 10)
     z = torch.arange(64.0).view(1, 64)
     rolled = roll_groups(model, z, 3)
-    torch.testing.assert_close(model.groups(rolled)[0, 3], model.groups(z)[0, 0])
-    _, before = model.content_and_group_logits(z)
-    _, after = model.content_and_group_logits(rolled)
+    duet = model.method
+    torch.testing.assert_close(duet.groups(rolled)[0, 3], duet.groups(z)[0, 0])
+    _, before = duet.content_and_group_logits(z)
+    _, after = duet.content_and_group_logits(rolled)
     torch.testing.assert_close(after, before.roll(3, dims=1))  # the group distribution shifts by k bins
 
 

@@ -4,13 +4,15 @@ import torch
 from reprlab.data import ImageSet
 from reprlab.papers.duet.explore import DuetExplorer
 from reprlab.papers.duet.generation import ConvDecoder, load_decoder, save_decoder
+from reprlab.papers.duet.methods import METHODS
 from reprlab.papers.duet.models import SSLModel, build_encoder
 from reprlab.papers.duet.training import DuetJob
 
 
 def _explorer(method="duet"):
     torch.manual_seed(0)
-    model = SSLModel(method, build_encoder("cifar10_resnet20", 1, 0.125), 10, bins=8, proj_hidden=8).eval()
+    model = SSLModel(METHODS[method](bins=8, proj_hidden=8) if method == "duet" else METHODS[method](proj_hidden=8),
+                     build_encoder("cifar10_resnet20", 1, 0.125), 10).eval()
     decoder = ConvDecoder(64, 1, 16).eval()
     images = torch.randint(0, 256, (3, 1, 16, 16), dtype=torch.uint8)
     test = ImageSet("test", images, torch.tensor([0, 1, 2]), [str(i) for i in range(10)])
@@ -39,5 +41,5 @@ def test_a_decoder_saved_by_the_generation_run_loads_back_the_same(tmp_path):
 
 
 def test_only_a_model_with_a_group_axis_can_be_explored():
-    with pytest.raises(ValueError, match="needs a DUET model"):
+    with pytest.raises(ValueError, match="needs a model with a group axis"):
         _explorer("simclr")

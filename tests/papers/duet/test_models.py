@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from reprlab.models import WideCifarResNet, count_parameters
+from reprlab.papers.duet.methods import Duet, SimCLR
 from reprlab.papers.duet.models import SSLModel, build_encoder
 
 
@@ -12,23 +13,22 @@ def test_widened_resnet32_has_upstreams_29_6_million_parameters():
 
 
 def test_duet_reads_the_representation_g_major():
-    model = SSLModel("duet", build_encoder("cifar10_resnet20", 1, 0.125), 10, bins=8, proj_hidden=16)
+    model = SSLModel(Duet(bins=8, proj_hidden=16), build_encoder("cifar10_resnet20", 1, 0.125), 10)
     z = torch.arange(2 * 64, dtype=torch.float32).view(2, 64)
-    grid = model.groups(z)
+    grid = model.method.groups(z)
     assert grid.shape == (2, 8, 8)
     assert torch.equal(grid[1, 3], z[1, 24:32])  # bin g holds z[g C:(g + 1) C]
-    content, logits = model.content_and_group_logits(z)
+    content, logits = model.method.content_and_group_logits(z)
     torch.testing.assert_close(content, z.view(2, 8, 8).sum(1))
     torch.testing.assert_close(logits, z.view(2, 8, 8).mean(2))
-    summed = SSLModel("duet", build_encoder("cifar10_resnet20", 1, 0.125), 10, bins=8, group_pooling="sum",
-                      proj_hidden=16)
+    summed = Duet(bins=8, group_pooling="sum")
     torch.testing.assert_close(summed.content_and_group_logits(z)[1], 8 * logits)  # sum = C x mean
 
 
 def test_heads_take_the_content_for_duet_and_the_whole_vector_otherwise():
     encoder = build_encoder("cifar10_resnet20", 3, 0.125)
-    duet = SSLModel("duet", encoder, 10, bins=8, proj_hidden=32, proj_dim=16)
-    simclr = SSLModel("simclr", build_encoder("cifar10_resnet20", 3, 0.125), 10, proj_hidden=32, proj_dim=16)
+    duet = SSLModel(Duet(bins=8, proj_hidden=32, proj_dim=16), encoder, 10)
+    simclr = SSLModel(SimCLR(proj_hidden=32, proj_dim=16), build_encoder("cifar10_resnet20", 3, 0.125), 10)
     assert duet.head[0].in_features == 8 and simclr.head[0].in_features == 64
     views = torch.rand(4, 3, 16, 16)
     out = duet(views, views)
@@ -40,4 +40,4 @@ def test_heads_take_the_content_for_duet_and_the_whole_vector_otherwise():
 
 def test_bins_that_do_not_divide_the_width_are_named():
     with pytest.raises(ValueError, match=r"duet_bins=6 must .* divide the representation width 64.*2, 4, 8"):
-        SSLModel("duet", build_encoder("cifar10_resnet20", 1, 0.125), 10, bins=6)
+        SSLModel(Duet(bins=6), build_encoder("cifar10_resnet20", 1, 0.125), 10)

@@ -54,13 +54,13 @@ def essl_branch(codes: tuple[str, ...], equi_tx: str, size: int
                 ) -> Callable[[torch.Tensor, torch.Generator], dict[str, torch.Tensor]]:
     """The loader's extra view for ESSL: its own :class:`AugStack` of ``codes`` at ``size // 2``
     pixels, un-normalised, transformed by :func:`transform_for_target`, re-normalised.
-    Returns ``branch(pixels, generator) -> {"essl_images", "essl_targets"}`` on the device."""
+    Returns ``branch(pixels, generator) -> {"extra_images", "extra_targets"}`` on the device."""
     stack = AugStack(codes, size // 2)
 
     def branch(pixels: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
         views, _ = stack(pixels, generator)
         small = denormalize(ops.resize(views, size // 2))
         images, targets = transform_for_target(small, equi_tx, generator)
-        return {"essl_images": normalize(images), "essl_targets": targets.to(pixels.device)}
+        return {"extra_images": normalize(images), "extra_targets": targets.to(pixels.device)}
 
     return branch

@@ -66,12 +66,6 @@ def encode(model: SSLModel, views: torch.Tensor, batch_size: int = 512) -> torch
                       for i in range(0, len(views), batch_size)])
 
 
-def group_probabilities(model: SSLModel, z: torch.Tensor) -> torch.Tensor:
-    """DUET's softmax over the G bins of the group logits of representations z: (N, G)."""
-    _, logits = model.content_and_group_logits(z)
-    return torch.softmax(logits.float(), dim=1)
-
-
 def true_bins(t: torch.Tensor, bins: int) -> torch.Tensor:
     """The bin of each t (N,): floor(t G), wrapped into 0..G-1 (the target histogram's peak)."""
     return torch.floor(t * bins).long() % bins
@@ -100,7 +94,7 @@ def group_distribution(model: SSLModel, job: DuetJob, data: ImageSet, images: in
                        seed: int = 0) -> GroupDistribution:
     """DUET's group distribution for ``images`` test images transformed by ``job.equi_tx``, sorted by t."""
     shown = transformed(cap_examples(data), job, job.equi_tx, seed, images)
-    probs = group_probabilities(model, encode(model, shown.views))
+    probs = model.method.group_probabilities(encode(model, shown.views))
     order = torch.argsort(shown.t)
     return GroupDistribution(probs[order].numpy(), shown.t[order].numpy(), job.equi_tx)
 
@@ -129,8 +123,8 @@ def evaluate_ssl(model: SSLModel, job: DuetJob, train: ImageSet, test: ImageSet,
     scores["transform_probe_accuracy"] = float(
         (bin_probe.predict(moved_test_z.numpy()) == true_bins(moved_test.t, bins).numpy()).mean())
     scores["transformed_accuracy"] = float((probe.predict(moved_test_z.numpy()) == test.targets.numpy()).mean())
-    if job.model == "duet":
-        scores |= group_equivariance(group_probabilities(model, moved_test_z), moved_test.t)
+    if model.method.group_axis:
+        scores |= group_equivariance(model.method.group_probabilities(moved_test_z), moved_test.t)
     return scores
 
 

@@ -15,7 +15,7 @@ from reprlab.augment.ops import center_crop, rotate
 from reprlab.augment.stack import denormalize, normalize
 from reprlab.data import ImageSet
 from reprlab.io import read_json
-from reprlab.papers.duet.evaluation import encode, group_probabilities
+from reprlab.papers.duet.evaluation import encode
 from reprlab.papers.duet.generation import ConvDecoder, decode, load_decoder, roll_groups
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob, load_ssl_model, load_ssl_splits
@@ -34,13 +34,13 @@ class DuetExplorer(Explorer):
 
     def __init__(self, model: SSLModel, decoder: ConvDecoder, job: DuetJob, test: ImageSet) -> None:
         super().__init__()
-        if model.method != "duet":
-            raise ValueError(f"the explorer needs a DUET model (it has a group axis); got model={model.method!r}")
+        if not model.method.group_axis:
+            raise ValueError(f"the explorer needs a model with a group axis (DUET); got model={model.method.name!r}")
         self.model, self.decoder, self.job, self.test = model, decoder, job, test
         self.clean = center_crop(test.images.float() / 255, job.image_size)
         self.controls = {"example": slider("test image", 0, len(test) - 1, 1, 0),
                          "degrees": slider("rotation (°)", -180, 180, 15, 0),
-                         "shift": slider("roll k (bins)", 0, model.bins - 1, 1, 0)}
+                         "shift": slider("roll k (bins)", 0, model.method.bins - 1, 1, 0)}
 
     @classmethod
     def from_run(cls, run: "str | Path | tuple[str, str]") -> "DuetExplorer":
@@ -60,8 +60,8 @@ class DuetExplorer(Explorer):
         shown = rotate(clean, angle)
         z = encode(self.model, normalize(shown))
         decoded = denormalize(decode(self.decoder, roll_groups(self.model, z, shift))).clamp(0, 1)
-        target = rotate(clean, angle + shift * 360.0 / self.model.bins)
-        probs = group_probabilities(self.model, z)[0].numpy()
+        target = rotate(clean, angle + shift * 360.0 / self.model.method.bins)
+        probs = self.model.method.group_probabilities(z)[0].numpy()
         return {"input": shown[0].numpy(), "probabilities": probs, "argmax_bin": int(probs.argmax()),
                 "decoded": decoded[0].numpy(), "target": target[0].numpy(),
                 "mse": float(F.mse_loss(decoded, target)), "shift": shift, "degrees": float(degrees),
@@ -70,7 +70,7 @@ class DuetExplorer(Explorer):
     @styled
     def draw(self, state: dict[str, Any]) -> Figure:
         fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
-        bins, k = self.model.bins, state["shift"]
+        bins, k = self.model.method.bins, state["shift"]
         for ax, key, title in ((axes[0], "input", f"input: {state['label']}, {state['degrees']:+.0f}°"),
                                (axes[1], "target", f"input rotated k = {k} bins ({k * 360 // bins}°)"),
                                (axes[2], "decoded", f"decode, axis rolled k = {k} (MSE {state['mse']:.4f})")):

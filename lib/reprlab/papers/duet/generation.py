@@ -77,8 +77,8 @@ def decode(decoder: ConvDecoder, z: torch.Tensor, batch_size: int = 1024) -> tor
 
 
 def roll_groups(model: SSLModel, z: torch.Tensor, k: int) -> torch.Tensor:
-    """z (N, D) with its G-major group axis rolled by ``k`` bins (bin g moves to g + k)."""
-    return model.groups(z).roll(k, dims=1).reshape(len(z), -1)
+    """z (N, D) with the group axis of the model's method rolled by ``k`` bins (bin g moves to g + k)."""
+    return model.method.groups(z).roll(k, dims=1).reshape(len(z), -1)
 
 
 @dataclass
@@ -117,8 +117,8 @@ def shifted_targets(pixels: torch.Tensor, degrees: torch.Tensor, k: int, bins: i
 def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: ImageSet, *, epochs: int = 20,
                         seed: int = 0, examples: int = 4) -> Generation:
     """Train a decoder on ``train`` (transformed by ``job.equi_tx``) and score it on ``test``:
-    reconstruction MSE for every model; for DUET with ``equi_tx="rot"`` also controlled
-    generation (each shift k = 1 .. G - 1). ``examples`` test images fill the figure grid."""
+    reconstruction MSE for every model; for a model with a group axis (DUET) and ``equi_tx="rot"``
+    also controlled generation (each shift k = 1 .. G - 1). ``examples`` test images fill the figure grid."""
     moved_train = transformed(train, job, job.equi_tx, seed + 1)
     z_train = encode(model, moved_train.views)
     decoder = train_decoder(z_train, moved_train.views, epochs=epochs, seed=seed)
@@ -126,13 +126,13 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     z_test = encode(model, moved_test.views)
     decoded = decode(decoder, z_test)
     reconstruction = float(F.mse_loss(decoded, moved_test.views))
-    bins = job.duet_bins
-    if job.model != "duet" or job.equi_tx != "rot":
+    if not model.method.group_axis or job.equi_tx != "rot":
         rows = {"input\n(transformed)": moved_test.pixels[:examples].numpy(),
                 "decoded": denormalize(decoded[:examples]).numpy()}
         return Generation(reconstruction, None, None, {}, rows, [f"image {i}" for i in range(examples)], decoder)
     clean = center_crop(test.images.float() / 255, job.image_size)
     degrees = moved_test.t * 360 - 180  # rot: t = (deg + 180) / 360
+    bins = model.method.bins
     unrolled = decoded
     per_shift = {}
     for k in range(1, bins):

@@ -6,19 +6,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from reprlab.data import Splits
+from reprlab.papers.duet.methods import METHODS
 from reprlab.papers.duet.models import SSLModel
-from reprlab.papers.duet.training import DuetJob, essl_tx, load_ssl_model, load_ssl_splits
+from reprlab.papers.duet.training import DuetJob, load_ssl_model, load_ssl_splits
 from reprlab.workbench.runner import RunResult, run_spec
 from reprlab.workbench.spec import RunSpec, resolve_parameters
 
 
 def duet_train_spec(model: str, profile: str, overrides: dict[str, Any] | None = None) -> RunSpec:
-    """The ``duet_train`` run of ``model`` under ``profile`` with ``overrides`` shared by the three
-    models; for ESSL, ``tx`` loses ``equi_tx`` (order kept)."""
+    """The ``duet_train`` run of ``model`` under ``profile`` with ``overrides`` shared by the
+    models; ``tx`` as the method's contrastive views take it (ESSL's lose ``equi_tx``, order kept)."""
     values = {**(overrides or {}), "model": model}
-    if model == "essl":
-        resolved = resolve_parameters("duet_train", profile, values, check=False)
-        values["tx"] = list(essl_tx(resolved["tx"], resolved["equi_tx"]))
+    resolved = resolve_parameters("duet_train", profile, values, check=False)
+    views = METHODS[model].contrastive_tx(resolved["tx"], resolved["equi_tx"])
+    if list(views) != list(resolved["tx"]):
+        values["tx"] = list(views)
     return RunSpec("duet_train", profile, values)
 
 

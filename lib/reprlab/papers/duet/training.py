@@ -1,11 +1,10 @@
 """Training DUET, SimCLR and ESSL through the one engine (apple/ml-duet ``scripts/train_ssl.py``).
 
-One step computes NT-Xent between the projections of the two views, DUET's structure loss
-(λ · JSD between softmax of the group logits and the target histogram of the recorded
-transformation parameter t) or ESSL's equivariance loss (λ · cross-entropy or MSE of the
-predictor on the third view), plus the online probe's cross-entropy on the detached
-representation of view 1, all minimised by one AdamW. The step's outputs are the probe's logits,
-so the engine's accuracy columns are the online probe's, counted per example.
+One step computes the loss of the job's method (:mod:`reprlab.papers.duet.methods`: NT-Xent
+between the projections of the two views, plus DUET's structure loss or ESSL's equivariance loss)
+plus the online probe's cross-entropy on the detached representation of view 1, all minimised by
+one AdamW. The step's outputs are the probe's logits, so the engine's accuracy columns are the
+online probe's, counted per example.
 """
 
 import json
@@ -17,15 +16,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from reprlab.augment import AugStack, check_target, equivariance_t
+from reprlab.augment import AugStack, check_target
 from reprlab.augment.stack import check_codes
 from reprlab.data import ImageSet, Splits, load_splits
 from reprlab.data.views import TwoViewLoader, resize_set
 from reprlab.jobs import NotebookJob
-from reprlab.losses import TARGET_KINDS, jsd, nt_xent, structure_target
+from reprlab.losses import TARGET_KINDS
 from reprlab.models import WideCifarResNet
-from reprlab.papers.duet.essl import ESSL_OUTPUTS, check_essl_target, essl_branch
-from reprlab.papers.duet.models import METHODS, SSLModel, build_encoder, check_bins
+from reprlab.papers.duet.methods import METHODS, SSLMethod
+from reprlab.papers.duet.models import SSLModel, build_encoder
 from reprlab.training import Batch, StepOutput, TrainConfig, fit, resolve_device, seed_everything
 from reprlab.training.checkpoint import load_checkpoint
 from reprlab.training.distributed import launch_torchrun, rank_and_world_size
@@ -75,26 +74,22 @@ class DuetJob(NotebookJob):
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the parameter for every combination upstream rejects or
-        mishandles: unknown codes, a target that is no target, ``equi_tx`` not in ``tx`` for
-        DUET or in ``tx`` for ESSL, a representation width that G does not divide."""
+        mishandles: unknown codes, a target that is no target, and what the method refuses
+        (DUET: ``equi_tx`` not in ``tx``, a representation width that G does not divide; ESSL:
+        ``equi_tx`` in ``tx``)."""
         if self.model not in METHODS:
             raise ValueError(f"model={self.model!r}; allowed values: {', '.join(METHODS)}")
         check_codes(self.tx, "tx")
         check_target(self.equi_tx, "equi_tx")
         if self.duet_target not in TARGET_KINDS:
             raise ValueError(f"duet_target={self.duet_target!r}; allowed values: {', '.join(TARGET_KINDS)}")
-        if self.model == "duet" and self.equi_tx not in self.tx:
-            raise ValueError(f"equi_tx={self.equi_tx!r} must be one of tx={list(self.tx)} for DUET (the structure "
-                             "loss learns a transformation the views apply)")
-        if self.model == "essl":
-            check_essl_target(self.equi_tx)
-            if self.equi_tx in self.tx:
-                raise ValueError(f"equi_tx={self.equi_tx!r} is in tx={list(self.tx)}: ESSL's contrastive views must "
-                                 f"not be made invariant to it; use tx={list(essl_tx(self.tx, self.equi_tx))}")
         if self.warmup_epochs >= self.epochs and self.epochs > 1:
             raise ValueError(f"warmup_epochs={self.warmup_epochs} must be below epochs={self.epochs}")
-        if self.model == "duet":
-            check_bins(self.duet_bins, WideCifarResNet.channels(512, self.width))
+        METHODS[self.model].check(self, WideCifarResNet.channels(512, self.width))
+
+    def method(self) -> SSLMethod:
+        """The job's method with its settings."""
+        return METHODS[self.model].from_job(self)
 
     @property
     def input_size(self) -> int:
@@ -110,12 +105,6 @@ class DuetJob(NotebookJob):
                                     lr_per_epoch=self.lr_step == "epoch", milestones=())
 
 
-def essl_tx(tx: tuple[str, ...] | list[str], equi_tx: str) -> tuple[str, ...]:
-    """``tx`` without ``equi_tx``, in the user's order: ESSL's contrastive views (upstream removes
-    it with a ``set()``, which can reorder the stack: spec bug 6)."""
-    return tuple(code for code in tx if code != equi_tx)
-
-
 def load_ssl_splits(job: DuetJob) -> Splits:
     """The job's dataset (``subset`` of the training split, the whole test split), resized once to
     ``input_size``."""
@@ -125,16 +114,14 @@ def load_ssl_splits(job: DuetJob) -> Splits:
 
 def build_ssl_model(job: DuetJob, in_channels: int, num_classes: int) -> SSLModel:
     """The job's model on the CPU."""
-    encoder = build_encoder(job.encoder, in_channels, job.width)
-    return SSLModel(job.model, encoder, job.num_classes or num_classes, bins=job.duet_bins,
-                    group_pooling=job.group_pooling, proj_hidden=job.proj_hidden, proj_dim=job.proj_dim,
-                    essl_outputs=ESSL_OUTPUTS.get(job.equi_tx, 0) if job.model == "essl" else 0)
+    return SSLModel(job.method(), build_encoder(job.encoder, in_channels, job.width), job.num_classes or num_classes)
 
 
 def ssl_loaders(job: DuetJob, splits: Splits, device: torch.device) -> tuple[TwoViewLoader, TwoViewLoader]:
-    """(train, test) loaders of the job's views (ESSL: with its third view), sharded by rank."""
+    """(train, test) loaders of the job's views (and its method's extra view, if any: ESSL's third),
+    sharded by rank."""
     stack = AugStack(job.tx, job.image_size, upstream_resize=job.upstream_resize)
-    branch = essl_branch(job.tx, job.equi_tx, job.image_size) if job.model == "essl" else None
+    branch = job.method().branch(job)
     rank, world = rank_and_world_size()
     train = TwoViewLoader(splits.train, job.batch_size, stack, train=True, device=device, seed=job.seed,
                           branch=branch, max_batches=job.debug_steps, rank=rank, world_size=world)
@@ -143,35 +130,16 @@ def ssl_loaders(job: DuetJob, splits: Splits, device: torch.device) -> tuple[Two
     return train, test
 
 
-def ssl_step(job: DuetJob):
-    """The engine step of ``job.model``: ``step(model, batch) -> StepOutput(loss, probe logits of
-    view 1, terms nt_xent / jsd / equivariance / probe_ce)``."""
+def ssl_step(method: SSLMethod):
+    """The engine step of ``method``: ``step(model, batch) -> StepOutput(method's loss + the online
+    probe's cross-entropy, probe logits of view 1, the method's terms and probe_ce)``."""
 
     def step(model: nn.Module, batch: Batch) -> StepOutput:
-        b = len(batch)
-        out = model(batch.images, batch.extras["view2"], batch.extras.get("essl_images"))
-        projection = out["projection"].float()
-        contrastive = nt_xent(projection[:b], projection[b:], job.temperature, gather=model.training)
-        loss, terms = contrastive, {"nt_xent": contrastive.detach()}
-        if job.model == "duet":
-            probs = torch.softmax(out["group_logits"].float(), dim=1)
-            views = ("params1", "params2") if model.training else ("params2",)  # test: view 2 only, as upstream
-            t = torch.cat([equivariance_t(job.equi_tx, batch.extras[v][job.equi_tx]) for v in views])
-            rows = probs if model.training else probs[b:]
-            divergence = jsd(rows, structure_target(t.to(rows.device), job.duet_bins, job.duet_target))
-            loss = loss + job.duet_lambda * divergence
-            terms["jsd"] = divergence.detach()
-        if job.model == "essl":
-            predicted, target = out["essl"].float(), batch.extras["essl_targets"]
-            equivariance = (F.cross_entropy(predicted, target) if ESSL_OUTPUTS[job.equi_tx] > 1
-                            else F.mse_loss(predicted, target))
-            if job.essl_lambda > 0:
-                loss = loss + job.essl_lambda * equivariance
-            terms["equivariance"] = equivariance.detach()
+        out = model(batch.images, batch.extras["view2"], batch.extras.get("extra_images"))
+        loss, terms = method.loss(out, batch, model.training)
         probe = out["probe"].float()
         probe_ce = F.cross_entropy(probe, batch.targets)
-        terms["probe_ce"] = probe_ce.detach()
-        return StepOutput(loss + probe_ce, probe, terms)
+        return StepOutput(loss + probe_ce, probe, {**terms, "probe_ce": probe_ce.detach()})
 
     return step
 
@@ -190,17 +158,17 @@ def train_ssl(job: DuetJob, out_dir: str | Path, *, progress: bool = False, unti
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     model = model.to(device)
     train, test = ssl_loaders(job, splits, device)
-    history = fit(model, train, job.train_config(), step=ssl_step(job), eval_loaders={"test": test},
+    history = fit(model, train, job.train_config(), step=ssl_step(job.method()), eval_loaders={"test": test},
                   out_dir=out_dir, progress=progress, until_epoch=until_epoch)
     return model.eval(), history, splits
 
 
 def summary(history: list[dict[str, float]]) -> dict[str, float]:
     """A run's metrics: the online probe's last tested and last training accuracy, the last
-    epoch's loss terms, epochs and training seconds."""
+    epoch's loss terms (its method's and probe_ce), epochs and training seconds."""
     tested = [r for r in history if "test_accuracy" in r]
     terms = {k: v for k, v in history[-1].items()
-             if k.startswith("train_") and k.removeprefix("train_") in ("nt_xent", "jsd", "equivariance", "probe_ce")}
+             if k.startswith("train_") and k not in ("train_loss", "train_accuracy")}
     return {"online_probe_accuracy": tested[-1]["test_accuracy"],
             "online_probe_train_accuracy": history[-1]["train_accuracy"], **terms,
             "epochs": len(history), "train_seconds": sum(r["seconds"] for r in history)}
