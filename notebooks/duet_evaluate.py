@@ -53,9 +53,12 @@ second = load_splits(transfer_dataset, split_seed=seed, subset=transfer_train_im
 rows = {}
 for name, trained in runs.trained_models(models, train_profile, train_overrides):
     job, splits = trained.job, trained.splits
-    scores = evaluation.evaluate_ssl(trained.model, job, evaluation.stratified(splits.train, train_images, seed),
-                                     splits.test, knn_k=knn_k, knn_temperature=knn_temperature, seed=seed)
-    scores["transfer_accuracy"] = evaluation.transfer_accuracy(trained.model, job, second, seed=seed)
+    scores = evaluation.evaluate_ssl(trained.model, evaluation.stratified(splits.train, train_images, seed), splits.test,
+                                     image_size=job.image_size, equi_tx=job.equi_tx, bins=job.duet_bins,
+                                     upstream_resize=job.upstream_resize, knn_k=knn_k, knn_temperature=knn_temperature,
+                                     seed=seed)
+    scores["transfer_accuracy"] = evaluation.transfer_accuracy(trained.model, second, image_size=job.image_size,
+                                                               input_size=job.input_size, seed=seed)
     rows[name] = {"online_probe_accuracy": trained.run.metrics["online_probe_accuracy"], **scores}
 table = pd.DataFrame(rows).T
 table

@@ -2,7 +2,7 @@
 (majority or temperature-weighted) and nearest subspace.
 
 Arrays are (N, d) float features and (N,) int labels; every function returns (N_test,) int
-predictions, so accuracy is ``(pred == y_test).mean()``.
+predictions (:func:`reprlab.evaluation.protocols.accuracy` scores them).
 """
 
 from dataclasses import dataclass

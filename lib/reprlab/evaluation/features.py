@@ -1,4 +1,4 @@
-"""Feature extraction over a whole loader."""
+"""A frozen model's features: over a whole loader, or over a tensor of inputs in batches."""
 
 from collections.abc import Iterable
 
@@ -19,3 +19,16 @@ def extract_features(model: nn.Module, loader: Iterable) -> tuple[torch.Tensor, 
         indices.append(batch.indices.cpu())
     model.train(was_training)
     return torch.cat(feats), torch.cat(targets), torch.cat(indices)
+
+
+@torch.inference_mode()
+def encode(model: nn.Module, inputs: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+    """``model(inputs)`` in eval mode, ``batch_size`` rows at a time on the model's device:
+    (N, ...) inputs -> (N, d) float32 features on the CPU."""
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    out = torch.cat([model(inputs[i:i + batch_size].to(device)).float().cpu()
+                     for i in range(0, len(inputs), batch_size)])
+    model.train(was_training)
+    return out

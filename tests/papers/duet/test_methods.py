@@ -37,7 +37,8 @@ def test_a_fourth_method_trains_a_smoke_epoch_with_the_online_probe_and_knn(toy_
     metrics = summary(history)
     assert {"train_align", "train_probe_ce"} <= set(metrics) and "train_nt_xent" not in metrics
     assert 0 <= metrics["online_probe_accuracy"] <= 1  # the engine tested the online probe
-    scores = evaluate_ssl(model, job, splits.train, splits.test)
+    scores = evaluate_ssl(model, splits.train, splits.test, image_size=job.image_size, equi_tx=job.equi_tx,
+                          bins=job.duet_bins)
     assert 0 <= scores["knn_accuracy"] <= 1 and 0 <= scores["linear_probe_accuracy"] <= 1
     assert "group_bin_accuracy" not in scores  # no group axis: the protocols asked the method
 

@@ -1,12 +1,12 @@
 """Every evaluation protocol of DUET, SimCLR and ESSL on a frozen encoder.
 
 Upstream's only number is the online probe (the engine's ``test_accuracy``, per example here).
-Beyond it, one function per protocol: a frozen linear probe on clean images, weighted kNN
-(k = 200, cosine, temperature 0.1, as ESSL's monitor), the group axis's equivariance (DUET: the
-argmax bin of softmax(group logits) against the true bin of t, and the mean circular bin error), a
-linear probe that predicts the transformation bin from the representation (all three models: how
-much transformation information survives), accuracy on a transformed test set, and transfer (a
-frozen linear probe on a second dataset).
+Beyond it: the frozen linear probe on clean images and weighted kNN (k = 200, cosine, temperature
+0.1, as ESSL's monitor), both :mod:`reprlab.evaluation.protocols`; the group axis's equivariance
+(a method with one, DUET: the argmax bin of softmax(group logits) against the true bin of t, and
+the mean circular bin error); a linear probe that predicts the transformation bin from the
+representation (every method: how much transformation information survives); accuracy on a
+transformed test set; and transfer (a frozen linear probe on a second dataset).
 """
 
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from reprlab.augment.stack import denormalize
 from reprlab.data import ImageSet, Splits
 from reprlab.data.splits import stratified_subset
 from reprlab.data.views import resize_set
-from reprlab.evaluation import knn_predict, linear_probe
+from reprlab.evaluation import accuracy, encode, fit_linear_probe, knn_accuracy, linear_probe_accuracy
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob
 from reprlab.rehearsal import cap_examples
@@ -40,30 +40,22 @@ class TransformedImages:
         return denormalize(self.views)
 
 
-def transformed(data: ImageSet, job: DuetJob, code: str, seed: int, images: int = 0) -> TransformedImages:
-    """The first ``images`` (0: all) of ``data`` (preprocessed to ``job.input_size``), each
-    transformed by ``code`` with a parameter drawn from ``seed``: ``sca`` crops the preprocessed
-    image, every other code acts on its centre S x S crop."""
+def transformed(data: ImageSet, code: str, seed: int, *, image_size: int, upstream_resize: bool = False,
+                images: int = 0) -> TransformedImages:
+    """The first ``images`` (0: all) of ``data`` (preprocessed), each transformed by ``code`` with
+    a parameter drawn from ``seed`` into S = ``image_size`` pixel views: ``sca`` crops the
+    preprocessed image, every other code acts on its centre S x S crop."""
     pixels = data.images[:images or len(data)].float() / 255
     if code != "sca":
-        pixels = center_crop(pixels, job.image_size)
-    views, params = AugStack([code], job.image_size, upstream_resize=job.upstream_resize)(
+        pixels = center_crop(pixels, image_size)
+    views, params = AugStack([code], image_size, upstream_resize=upstream_resize)(
         pixels, torch.Generator().manual_seed(seed))
     return TransformedImages(views, equivariance_t(code, params[code]), data.targets[:len(views)])
 
 
-def clean_views(data: ImageSet, job: DuetJob) -> torch.Tensor:
+def clean_views(data: ImageSet, image_size: int) -> torch.Tensor:
     """The test stack's views of every image: centre S x S crop, normalised (N, C, S, S)."""
-    return AugStack((), job.image_size).test(data.images.float() / 255)
-
-
-@torch.inference_mode()
-def encode(model: SSLModel, views: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
-    """The representation z (N, D) float32 on the CPU of normalised ``views`` (N, C, S, S)."""
-    device = next(model.parameters()).device
-    model.eval()
-    return torch.cat([model.encoder(views[i:i + batch_size].to(device)).float().cpu()
-                      for i in range(0, len(views), batch_size)])
+    return AugStack((), image_size).test(data.images.float() / 255)
 
 
 def true_bins(t: torch.Tensor, bins: int) -> torch.Tensor:
@@ -93,36 +85,35 @@ class GroupDistribution:
 def group_distribution(model: SSLModel, job: DuetJob, data: ImageSet, images: int = 512,
                        seed: int = 0) -> GroupDistribution:
     """DUET's group distribution for ``images`` test images transformed by ``job.equi_tx``, sorted by t."""
-    shown = transformed(cap_examples(data), job, job.equi_tx, seed, images)
-    probs = model.method.group_probabilities(encode(model, shown.views))
+    shown = transformed(cap_examples(data), job.equi_tx, seed, image_size=job.image_size,
+                        upstream_resize=job.upstream_resize, images=images)
+    probs = model.method.group_probabilities(encode(model.encoder, shown.views))
     order = torch.argsort(shown.t)
     return GroupDistribution(probs[order].numpy(), shown.t[order].numpy(), job.equi_tx)
 
 
-def evaluate_ssl(model: SSLModel, job: DuetJob, train: ImageSet, test: ImageSet, *, knn_k: int = 200,
-                 knn_temperature: float = 0.1, seed: int = 0) -> dict[str, float]:
-    """Every frozen-encoder protocol on ``train`` / ``test`` (preprocessed ImageSets):
-    ``linear_probe_accuracy`` and ``knn_accuracy`` on clean views; ``transform_probe_accuracy``
-    (a linear probe predicting the bin of ``equi_tx``'s t, trained on transformed training
-    images, tested on transformed test images; chance 1 / G for a uniform parameter);
-    ``transformed_accuracy`` (the clean linear probe on transformed test images); for DUET also
-    ``group_bin_accuracy`` and ``group_bin_error`` of its group axis on the transformed test images."""
+def evaluate_ssl(model: SSLModel, train: ImageSet, test: ImageSet, *, image_size: int, equi_tx: str, bins: int,
+                 upstream_resize: bool = False, knn_k: int = 200, knn_temperature: float = 0.1,
+                 seed: int = 0) -> dict[str, float]:
+    """Every frozen-encoder protocol on ``train`` / ``test`` (preprocessed ImageSets) with
+    ``image_size`` pixel views: ``linear_probe_accuracy`` and ``knn_accuracy`` on clean views;
+    ``transform_probe_accuracy`` (a linear probe predicting the bin (of ``bins``) of
+    ``equi_tx``'s t, trained on transformed training images, tested on transformed test images;
+    chance 1 / G for a uniform parameter); ``transformed_accuracy`` (the clean linear probe on
+    transformed test images); for a method with a group axis also ``group_bin_accuracy`` and
+    ``group_bin_error`` on the transformed test images."""
     train, test = cap_examples(train), cap_examples(test)  # a rehearsal encodes a few batches
-    train_z, test_z = encode(model, clean_views(train, job)), encode(model, clean_views(test, job))
-    probe = linear_probe(train_z.numpy(), train.targets.numpy(), seed=seed)
-    scores = {
-        "linear_probe_accuracy": float((probe.predict(test_z.numpy()) == test.targets.numpy()).mean()),
-        "knn_accuracy": float((knn_predict(train_z.numpy(), train.targets.numpy(), test_z.numpy(), k=knn_k,
-                                           temperature=knn_temperature) == test.targets.numpy()).mean()),
-    }
-    bins = job.duet_bins
-    moved_train = transformed(train, job, job.equi_tx, seed + 1)
-    moved_test = transformed(test, job, job.equi_tx, seed + 2)
-    moved_train_z, moved_test_z = encode(model, moved_train.views), encode(model, moved_test.views)
-    bin_probe = linear_probe(moved_train_z.numpy(), true_bins(moved_train.t, bins).numpy(), seed=seed)
-    scores["transform_probe_accuracy"] = float(
-        (bin_probe.predict(moved_test_z.numpy()) == true_bins(moved_test.t, bins).numpy()).mean())
-    scores["transformed_accuracy"] = float((probe.predict(moved_test_z.numpy()) == test.targets.numpy()).mean())
+    train_z, test_z = (encode(model.encoder, clean_views(s, image_size)) for s in (train, test))
+    probe = fit_linear_probe(train_z, train.targets, seed=seed)
+    scores = {"linear_probe_accuracy": accuracy(probe.predict(test_z.numpy()), test.targets),
+              "knn_accuracy": knn_accuracy(train_z, train.targets, test_z, test.targets, k=knn_k,
+                                           temperature=knn_temperature)}
+    moved_train, moved_test = (transformed(s, equi_tx, seed + i, image_size=image_size, upstream_resize=upstream_resize)
+                               for i, s in ((1, train), (2, test)))
+    moved_train_z, moved_test_z = encode(model.encoder, moved_train.views), encode(model.encoder, moved_test.views)
+    scores["transform_probe_accuracy"] = linear_probe_accuracy(
+        moved_train_z, true_bins(moved_train.t, bins), moved_test_z, true_bins(moved_test.t, bins), seed=seed)
+    scores["transformed_accuracy"] = accuracy(probe.predict(moved_test_z.numpy()), test.targets)
     if model.method.group_axis:
         scores |= group_equivariance(model.method.group_probabilities(moved_test_z), moved_test.t)
     return scores
@@ -143,14 +134,15 @@ def match_channels(data: ImageSet, channels: int) -> ImageSet:
     return ImageSet(data.name, images, data.targets, data.classes, data.indices)
 
 
-def transfer_accuracy(model: SSLModel, job: DuetJob, second: Splits, seed: int = 0) -> float:
+def transfer_accuracy(model: SSLModel, second: Splits, *, image_size: int, input_size: int, seed: int = 0) -> float:
     """A frozen linear probe on a second dataset (its train and test splits as loaded), its images
-    resized like the job's and given the encoder's number of channels, clean views."""
+    resized to ``input_size`` (as the training data was preprocessed) and given the encoder's
+    number of channels, clean ``image_size`` views."""
     channels = model.encoder.conv1.in_channels
-    train, test = (match_channels(resize_set(cap_examples(s), job.input_size), channels)
+    train, test = (match_channels(resize_set(cap_examples(s), input_size), channels)
                    for s in (second.train, second.test))
-    probe = linear_probe(encode(model, clean_views(train, job)).numpy(), train.targets.numpy(), seed=seed)
-    return float((probe.predict(encode(model, clean_views(test, job)).numpy()) == test.targets.numpy()).mean())
+    train_z, test_z = (encode(model.encoder, clean_views(s, image_size)) for s in (train, test))
+    return linear_probe_accuracy(train_z, train.targets, test_z, test.targets, seed=seed)
 
 
 def stratified(data: ImageSet, images: int, seed: int) -> ImageSet:

@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from reprlab.augment.ops import center_crop, rotate
 from reprlab.augment.stack import denormalize, normalize
 from reprlab.data import ImageSet
+from reprlab.evaluation import encode
 from reprlab.io import read_json
-from reprlab.papers.duet.evaluation import encode
 from reprlab.papers.duet.generation import ConvDecoder, decode, load_decoder, roll_groups
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob, load_ssl_model, load_ssl_splits
@@ -58,7 +58,7 @@ class DuetExplorer(Explorer):
         clean = self.clean[example:example + 1]
         angle = torch.tensor([float(degrees)])
         shown = rotate(clean, angle)
-        z = encode(self.model, normalize(shown))
+        z = encode(self.model.encoder, normalize(shown))
         decoded = denormalize(decode(self.decoder, roll_groups(self.model, z, shift))).clamp(0, 1)
         target = rotate(clean, angle + shift * 360.0 / self.model.method.bins)
         probs = self.model.method.group_probabilities(z)[0].numpy()

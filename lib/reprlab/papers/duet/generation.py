@@ -21,8 +21,9 @@ import torch.nn.functional as F
 from reprlab.augment.ops import center_crop, rotate
 from reprlab.augment.stack import denormalize, normalize
 from reprlab.data import ImageSet
+from reprlab.evaluation import encode
 from reprlab.io import save_torch
-from reprlab.papers.duet.evaluation import encode, transformed
+from reprlab.papers.duet.evaluation import transformed
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob
 
@@ -119,11 +120,12 @@ def evaluate_generation(model: SSLModel, job: DuetJob, train: ImageSet, test: Im
     """Train a decoder on ``train`` (transformed by ``job.equi_tx``) and score it on ``test``:
     reconstruction MSE for every model; for a model with a group axis (DUET) and ``equi_tx="rot"``
     also controlled generation (each shift k = 1 .. G - 1). ``examples`` test images fill the figure grid."""
-    moved_train = transformed(train, job, job.equi_tx, seed + 1)
-    z_train = encode(model, moved_train.views)
+    views = {"image_size": job.image_size, "upstream_resize": job.upstream_resize}
+    moved_train = transformed(train, job.equi_tx, seed + 1, **views)
+    z_train = encode(model.encoder, moved_train.views)
     decoder = train_decoder(z_train, moved_train.views, epochs=epochs, seed=seed)
-    moved_test = transformed(test, job, job.equi_tx, seed + 2)
-    z_test = encode(model, moved_test.views)
+    moved_test = transformed(test, job.equi_tx, seed + 2, **views)
+    z_test = encode(model.encoder, moved_test.views)
     decoded = decode(decoder, z_test)
     reconstruction = float(F.mse_loss(decoded, moved_test.views))
     if not model.method.group_axis or job.equi_tx != "rot":

@@ -4,10 +4,11 @@ and KMeans / elastic-net subspace clustering."""
 import numpy as np
 
 from reprlab.evaluation import (
+    accuracy,
     clustering_scores,
     ensc_clusters,
     kmeans_clusters,
-    knn_predict,
+    knn_accuracy,
     nearest_subspace_predict,
     svm_predict,
 )
@@ -19,14 +20,13 @@ def classify(features: Features, *, n_comp: int, knn_k: int, svm: bool = True) -
     SVM, all fit on the training features with the labels they were trained on."""
     train, labels, test, truth = features.train, features.train_labels, features.test, features.test_labels
     scores = {
-        "nearest_subspace_accuracy": float(
-            (nearest_subspace_predict(train, labels, test, n_comp=n_comp) == truth).mean()),
-        "nearest_subspace_pca_accuracy": float(
-            (nearest_subspace_predict(train, labels, test, n_comp=n_comp, centered=True) == truth).mean()),
-        "knn_accuracy": float((knn_predict(train, labels, test, k=knn_k) == truth).mean()),
+        "nearest_subspace_accuracy": accuracy(nearest_subspace_predict(train, labels, test, n_comp=n_comp), truth),
+        "nearest_subspace_pca_accuracy": accuracy(
+            nearest_subspace_predict(train, labels, test, n_comp=n_comp, centered=True), truth),
+        "knn_accuracy": knn_accuracy(train, labels, test, truth, k=knn_k, temperature=0),  # upstream: majority vote
     }
     if svm:
-        scores["svm_accuracy"] = float((svm_predict(train, labels, test) == truth).mean())
+        scores["svm_accuracy"] = accuracy(svm_predict(train, labels, test), truth)
     return scores
 
 
