@@ -1,8 +1,10 @@
 """Executors: a sweep gives the same numbers on every executor, a killed worker's run resumes when
 submitted again, two launchers on one sweep train each run once, Ctrl-C stops the workers."""
 
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -270,3 +272,20 @@ def test_a_worker_does_not_outlive_its_killed_launcher():
     worker.wait(timeout=60)  # it sees it was orphaned and stops by itself
     assert read_json(run_dir / "status.json")["status"] == "interrupted"
     assert _lock_is_free(run_dir)
+
+
+def test_a_worker_runs_the_parameters_its_plan_resolved_even_after_the_profile_changed(tmp_path, monkeypatch):
+    # a run waits in a pool or a SLURM queue while its user edits the profile: it must run what the
+    # plan showed, into the directory the plan named (its parameters' hash), not the edited values
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(paths.notebooks_dir(), notebooks)
+    monkeypatch.setenv("REPRLAB_NOTEBOOKS", str(notebooks))
+    [planned] = plan([RunSpec("train_classifier", "smoke", {"subset": 300, "epochs": 1})])
+    profile = notebooks / "profiles" / "smoke.yaml"
+    profile.write_text(profile.read_text().replace("  lr: 0.01\n", "  lr: 0.5\n", 1))
+    run = json.dumps({"notebook": "train_classifier", "profile": "smoke", "params": planned.params})
+    done = subprocess.run([sys.executable, "-m", "reprlab.workbench.worker", run], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert read_json(planned.run_dir / "status.json")["status"] == "completed"
+    assert read_json(planned.run_dir / "params.json")["parameters"]["lr"] == 0.01
+    assert [d.name for d in planned.run_dir.parent.iterdir() if not d.name.startswith(".")] == [planned.run_dir.name]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reprlab import paths
+from reprlab.workbench.rundir import FAILED
 
 if TYPE_CHECKING:
     from reprlab.workbench.executors import Executor
@@ -171,9 +172,9 @@ def _command(args: argparse.Namespace) -> int:
         finally:
             signal.signal(signal.SIGTERM, previous)
         for r in results:
-            if r.status == "failed":
+            if r.status == FAILED:
                 print(f"error: {r.notebook} failed: {r.error} (run directory {r.run_dir})", file=sys.stderr)
-        return 1 if any(r.status == "failed" for r in results) else 0
+        return 1 if any(r.status == FAILED for r in results) else 0
     if args.command == "lab":
         from reprlab.workbench.lab import main as lab
 

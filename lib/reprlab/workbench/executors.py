@@ -33,11 +33,11 @@ from reprlab import paths
 from reprlab.clock import duration
 from reprlab.io import write_json
 from reprlab.workbench import slurm
-from reprlab.workbench.rundir import read_status
-from reprlab.workbench.runner import EXECUTOR_ENV, PARENT_ENV, RunResult, interrupt_kernels, run_notebook
+from reprlab.workbench.rundir import CANCELLED, COMPLETED, FAILED, REUSED, read_status
+from reprlab.workbench.runner import EXECUTOR_ENV, PARENT_ENV, RunResult, interrupt_kernels, run_resolved
 from reprlab.workbench.spec import RunSpec, expected_minutes
 from reprlab.workbench.sweeps import PlannedRun, plan, run_state
-from reprlab.workbench.worker import REUSED
+from reprlab.workbench.worker import REUSED_EXIT
 
 EXECUTORS = ("serial", "local", "slurm", "submitit-local")
 
@@ -76,7 +76,7 @@ class Executor(ABC):
                         # the state now, not when planned: a run it needs may have rewritten its inputs
                         if run_state(run.run_dir) == "complete" and not (rerun and run.requested):
                             log(f"[reused]   {run.label} -> {run.run_dir}")
-                            done[run.run_dir] = RunResult(run.spec.notebook, run.run_dir, "reused", run.params,
+                            done[run.run_dir] = RunResult(run.spec.notebook, run.run_dir, REUSED, run.params,
                                                           label=run.label)
                             record.append(done[run.run_dir])
                             continue
@@ -93,7 +93,7 @@ class Executor(ABC):
                             done[run_dir] = result
                             record.append(result)
                             del running[run_dir]
-                            failure = failure or (result if result.status == "failed" else None)
+                            failure = failure or (result if result.status == FAILED else None)
                     if running and not ended:
                         time.sleep(self.poll_seconds)
             except KeyboardInterrupt:
@@ -106,7 +106,7 @@ class Executor(ABC):
                 results.append(done[run_dir])
             else:
                 assert failure is not None  # a run that never started waited for one that failed
-                results.append(RunResult(spec.notebook, run_dir, "failed", params, f"{failure.notebook} failed: "
+                results.append(RunResult(spec.notebook, run_dir, FAILED, params, f"{failure.notebook} failed: "
                                          f"{failure.error} (see {failure.run_dir})"))
         return results
 
@@ -138,7 +138,7 @@ class SerialExecutor(Executor):
 
     def start(self, run: PlannedRun, rerun: bool, log: Log) -> RunResult:
         with _parent_set(run.parent):
-            return run_notebook(run.spec.notebook, run.spec.profile, dict(run.spec.overrides), rerun=rerun, log=log)
+            return run_resolved(run.spec.notebook, run.spec.profile, run.params, rerun=rerun, log=log)
 
     def poll(self, run: PlannedRun, handle: RunResult, log: Log) -> RunResult:
         return handle
@@ -176,7 +176,8 @@ class LocalExecutor(Executor):
             env["CUDA_VISIBLE_DEVICES"] = str(slot)
         elif self.jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
             env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // self.jobs))
-        command = [sys.executable, "-m", "reprlab.workbench.worker", json.dumps(run.spec.to_json())]
+        command = [sys.executable, "-m", "reprlab.workbench.worker",
+                   json.dumps({"notebook": run.spec.notebook, "profile": run.spec.profile, "params": run.params})]
         if rerun:
             command.append("--rerun")
         log_path = run_log_path(run.run_dir)
@@ -192,9 +193,9 @@ class LocalExecutor(Executor):
         if code is None:
             return None
         self._free.append(slot)
-        if code == REUSED:  # another launcher finished it while this worker waited for its lock
+        if code == REUSED_EXIT:  # another launcher finished it while this worker waited for its lock
             log(f"[reused]   {run.label} -> {run.run_dir} (another worker ran it)")
-            return RunResult(run.spec.notebook, run.run_dir, "reused", run.params)
+            return RunResult(run.spec.notebook, run.run_dir, REUSED, run.params)
         ended = (f"worker killed by signal {-code}; submit again to resume from the last checkpoint" if code < 0
                  else f"worker exited with code {code}")
         return _ended(run, log_path, log, ended)
@@ -284,7 +285,7 @@ class SubmititExecutor(Executor):
                                              **self.options.submitit_parameters())
             if self.cluster == "local":
                 self._executor.update_parameters(gpus_per_node=0)  # local processes share this machine's devices
-        task = NotebookTask(run.spec, rerun, run.parent, self.name)
+        task = NotebookTask(run.spec, run.params, run.label, rerun, run.parent, self.name)
         tries = len(self.retry_seconds) + 1
         for attempt in range(1, tries + 1):
             try:
@@ -388,7 +389,7 @@ class SubmititExecutor(Executor):
     def poll(self, run: PlannedRun, handle: SlurmJob, log: Log) -> RunResult | None:
         if handle.error:
             self._say(log, f"[FAILED]   {run.label}: {handle.error}")
-            return RunResult(run.spec.notebook, run.run_dir, "failed", run.params, handle.error)
+            return RunResult(run.spec.notebook, run.run_dir, FAILED, run.params, handle.error)
         job = handle.job
         if not job.done(force_check=handle.ended):
             return None
@@ -399,7 +400,7 @@ class SubmititExecutor(Executor):
         if state.upper().startswith("CANCELLED") and _mark_cancelled(run.run_dir, f"job {job.job_id} was cancelled"):
             self._say(log, f"[cancelled] {run.label}: job {job.job_id} was cancelled ({state}); submit again to "
                            f"resume from its last checkpoint in {run.run_dir} (log {log_path})")
-            return RunResult(run.spec.notebook, run.run_dir, "failed", run.params,
+            return RunResult(run.spec.notebook, run.run_dir, FAILED, run.params,
                              f"job {job.job_id} was cancelled; submit again to resume")
         if handle.attempts > 1:
             log = _with_attempts(log, handle.attempts, time.monotonic() - handle.submitted)
@@ -419,9 +420,11 @@ class NotebookTask:
     """What a submitit job executes: one run (pickled by submitit). ``checkpoint`` is submitit's
     pre-emption hook: the job is requeued as it is, and the run resumes from its last checkpoint.
     ``rerun`` applies to a job's first attempt only: a requeued attempt resumes what the first
-    started instead of moving it aside again."""
+    started instead of moving it aside again. ``params``: the run's parameters as planned."""
 
     spec: RunSpec
+    params: dict[str, Any]
+    label: str
     rerun: bool
     parent: str
     executor: str
@@ -438,10 +441,10 @@ class NotebookTask:
         os.environ[PARENT_ENV] = self.parent
         if not self.parent:
             del os.environ[PARENT_ENV]
-        print(f"{self.spec.describe()} on {socket.gethostname()}, job {job_id}"
+        print(f"{self.label} on {socket.gethostname()}, job {job_id}"
               + ("" if rerun == self.rerun else " (requeued: it resumes instead of --rerun)"), flush=True)
-        result = run_notebook(self.spec.notebook, self.spec.profile, dict(self.spec.overrides), rerun=rerun)
-        if result.status != "completed" and self.executor == "slurm":
+        result = run_resolved(self.spec.notebook, self.spec.profile, self.params, rerun=rerun)
+        if result.status != COMPLETED and self.executor == "slurm":
             _await_slurms_kill(job_id)
         return {"status": result.status, "run_dir": str(result.run_dir), "error": result.error}
 
@@ -457,7 +460,8 @@ class NotebookTask:
         import submitit
 
         interrupt_kernels()  # the notebook stops training now; the requeued job resumes from its checkpoint
-        return submitit.helpers.DelayedSubmission(NotebookTask(self.spec, False, self.parent, self.executor))
+        again = NotebookTask(self.spec, self.params, self.label, False, self.parent, self.executor)
+        return submitit.helpers.DelayedSubmission(again)
 
 
 def _await_slurms_kill(job_id: str, seconds: float = 300) -> None:
@@ -480,9 +484,9 @@ def _mark_cancelled(run_dir: Path, why: str) -> bool:
     status = read_status(run_dir, lambda _: None)
     if status is None:
         return True  # it never started
-    if status.get("status") == "completed":
+    if status.get("status") == COMPLETED:
         return False  # it ended on its own before the cancel reached it
-    write_json(run_dir / "status.json", {**status, "status": "cancelled", "error": why})
+    write_json(run_dir / "status.json", {**status, "status": CANCELLED, "error": why})
     return True
 
 
@@ -554,12 +558,12 @@ def _announce(run: PlannedRun, log_path: Path, log: Log, what: str = "", verb: s
 def _ended(run: PlannedRun, log_path: Path, log: Log, otherwise: str) -> RunResult:
     """The result of a run a worker or job executed, read from its ``status.json``."""
     status = read_status(run.run_dir, lambda _: None) or {}
-    if status.get("status") == "completed":
+    if status.get("status") == COMPLETED:
         log(f"[done]     {run.label} in {status.get('seconds', 0):.0f}s -> {run.run_dir}")
-        return RunResult(run.spec.notebook, run.run_dir, "completed", run.params)
+        return RunResult(run.spec.notebook, run.run_dir, COMPLETED, run.params)
     error = status.get("error") or otherwise
     log(f"[FAILED]   {run.label}: {error}; run directory {run.run_dir}, log {log_path}")
-    return RunResult(run.spec.notebook, run.run_dir, "failed", run.params, error)
+    return RunResult(run.spec.notebook, run.run_dir, FAILED, run.params, error)
 
 
 @contextlib.contextmanager

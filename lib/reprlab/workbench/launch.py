@@ -7,7 +7,7 @@ from typing import Any
 from reprlab.workbench.executors import Executor, SerialExecutor
 from reprlab.workbench.parameters import notebook_parameters
 from reprlab.workbench.rehearse import prepare
-from reprlab.workbench.rundir import read_status
+from reprlab.workbench.rundir import FAILED, REUSED, read_status
 from reprlab.workbench.runner import RunResult
 from reprlab.workbench.spec import RunSpec, load_profile
 from reprlab.workbench.sweeps import format_plan, plan, plan_by_request
@@ -37,7 +37,7 @@ def run_all(profile: str, overrides: dict[str, Any] | None = None, *, rerun: boo
         for i, spec in enumerate(specs, 1):
             log(f"== notebook {i}/{len(specs)}: {spec.notebook}")
             results.append(executor.run([spec], rerun=rerun, log=log, record=record)[0])
-            if results[-1].status == "failed":
+            if results[-1].status == FAILED:
                 break
     else:  # every run as soon as the runs it needs are complete
         log(f"== {len(specs)} notebooks and the runs they need, up to {executor.slots} at once ({executor.name})")
@@ -68,7 +68,7 @@ def timing_table(results: list[RunResult], wall_seconds: float | None = None) ->
     lines = [f"{'run':<{width}} {'minutes':>8} {'share':>6}  status", "-" * (width + 32)]
     for r in results:
         note = r.status
-        if r.status == "reused":
+        if r.status == REUSED:
             earlier = (read_status(r.run_dir, lambda _: None) or {}).get("seconds")
             note += f" (ran {earlier / 60:.1f} min)" if isinstance(earlier, int | float) else ""
         share = 100 * r.seconds / total

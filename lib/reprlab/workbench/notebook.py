@@ -12,7 +12,7 @@ import torch
 from reprlab import __version__
 from reprlab.io import atomic_write, read_json, write_json
 from reprlab.workbench.parameters import check_combination, default_parameters, notebook_parameters, validate
-from reprlab.workbench.rundir import move_aside, record_files, run_dir_for
+from reprlab.workbench.rundir import INTERACTIVE, move_aside, record_files, run_dir_for
 from reprlab.workbench.spec import resolve_parameters
 
 if TYPE_CHECKING:
@@ -63,8 +63,9 @@ PROFILE_ENV = "REPRLAB_PROFILE"
 
 
 def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
-    """Collect the notebook's declared parameters from ``namespace`` (pass ``globals()``), check
-    them, pick the run directory (``run_dir`` if the runner set it, else
+    """Collect the notebook's parameters from ``namespace`` (pass ``globals()``; executed by the
+    runner: those its ``status.json`` names, already checked; opened by hand: those the parameters
+    cell declares, checked here), pick the run directory (``run_dir`` if the runner set it, else
     ``runs/<notebook>/interactive-<hash>``), and record ``params.json``.
 
     Opened by hand (no ``run_dir``), the values are checked against the parameters cell's contract
@@ -77,8 +78,12 @@ def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
     since its checkpoint is resumed or reused rather than trained again; with the parameter
     ``fresh=True`` the old directory is moved aside first. Interactive runs also get a
     ``status.json``, so the report lists them."""
-    params = {name: namespace[name] for name in notebook_parameters(notebook)}
-    interactive = not params.get("run_dir")
+    executed_by_runner = namespace.get("run_dir")
+    # the runner's status.json names the parameters it injected, checked where the run was planned
+    names = (read_json(Path(executed_by_runner) / "status.json")["parameters"] if executed_by_runner
+             else notebook_parameters(notebook))
+    params = {name: namespace[name] for name in names}
+    interactive = not executed_by_runner
     profile = ""
     if interactive:
         profile = os.environ.get(PROFILE_ENV, "")
@@ -98,7 +103,7 @@ def start_run(notebook: str, namespace: dict[str, Any]) -> Run:
                                         "reprlab": __version__, "torch": torch.__version__,
                                         "git": _git_sha()})
     if interactive:
-        write_json(run.dir / "status.json", {"status": "interactive", "profile": "interactive",
+        write_json(run.dir / "status.json", {"status": INTERACTIVE, "profile": "interactive",
                                              "at_profile": profile, "parent": "",
                                              "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
                                              "parameters": params})

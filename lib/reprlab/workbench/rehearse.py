@@ -18,6 +18,7 @@ from reprlab.data.fixtures import write_fixture
 from reprlab.io import read_json
 from reprlab.rehearsal import Caps, environment
 from reprlab.workbench.parameters import validate
+from reprlab.workbench.rundir import COMPLETED
 from reprlab.workbench.spec import RunSpec, load_profile, profile_section
 
 
@@ -113,7 +114,7 @@ def plan_costs(groups: dict[str, list[Any]], rehearsal_runs: Path) -> list[dict[
             flops = sum(m["epochs_paper"] * m["steps_per_epoch_paper"] * m["flops_per_step_paper"] for m in fits)
             rows.append({
                 "label": run.label, "paper": paper_of.get(title.split("[")[0], "other"),
-                "rehearsed": status.get("status") == "completed" and not via, "via": via, "steps": steps,
+                "rehearsed": status.get("status") == COMPLETED and not via, "via": via, "steps": steps,
                 "flops_per_step": max((m["flops_per_step_paper"] for m in fits), default=0.0), "flops": flops,
                 "memory_bytes": max((m["memory_estimate_bytes_paper"] for m in fits), default=0.0),
                 "extrapolated_from_batch": next((m["extrapolated_from_batch"] for m in fits

@@ -17,6 +17,7 @@ import jinja2
 from reprlab.io import atomic_write, read_json, write_json
 from reprlab.workbench import claims
 from reprlab.workbench.papers import Paper, installed_papers
+from reprlab.workbench.rundir import COMPLETED, INTERACTIVE
 from reprlab.workbench.spec import profile_description
 
 
@@ -99,7 +100,7 @@ def find_runs(runs_dir: Path, warn: Callable[[str], None] = print) -> dict[str, 
         try:
             status = read_json(status_path)
             # finished batch runs, and interactive runs that wrote their metrics
-            if status.get("status") != "completed" and not (status.get("status") == "interactive"
+            if status.get("status") != COMPLETED and not (status.get("status") == INTERACTIVE
                                                             and (directory / "metrics.json").exists()):
                 continue
             metrics_path = directory / "metrics.json"

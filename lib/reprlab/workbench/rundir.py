@@ -15,6 +15,13 @@ from typing import Any
 from reprlab import paths
 from reprlab.io import read_json, write_json
 
+#: What a run's ``status.json`` says it is: executing, ended (completed, failed, interrupted: it
+#: resumes when run again; cancelled by the cluster: the same), or made by hand in JupyterLab.
+RUNNING, COMPLETED, FAILED, INTERRUPTED, CANCELLED, INTERACTIVE = (
+    "running", "completed", "failed", "interrupted", "cancelled", "interactive")
+#: What a result says besides: the run was complete already, and nothing executed.
+REUSED = "reused"
+
 #: Parameters that do not change the science and so do not enter the run's identity.
 NON_IDENTITY = frozenset({"run_dir", "progress", "device", "fresh"})
 
@@ -67,7 +74,7 @@ def read_status(run_dir: Path, log: Callable[[str], None] = print) -> dict[str, 
     except (ValueError, OSError) as err:
         attempts = len(list((run_dir / "attempts").glob("*.ipynb"))) + 1
         log(f"{path} is damaged ({err}); treating the run as interrupted")
-        return {"status": "interrupted", "attempt": attempts}
+        return {"status": INTERRUPTED, "attempt": attempts}
 
 
 def move_aside(run_dir: Path) -> Path:

@@ -23,7 +23,19 @@ from reprlab.io import read_json, write_json
 from reprlab.workbench.parameters import (
     notebook_path,
 )
-from reprlab.workbench.rundir import move_aside, out_of_date, read_status, run_dir_for, run_lock
+from reprlab.workbench.rundir import (
+    COMPLETED,
+    FAILED,
+    INTERACTIVE,
+    INTERRUPTED,
+    REUSED,
+    RUNNING,
+    move_aside,
+    out_of_date,
+    read_status,
+    run_dir_for,
+    run_lock,
+)
 from reprlab.workbench.spec import RunSpec, resolve_parameters
 
 PARENT_ENV = "REPRLAB_PARENT_RUN"
@@ -34,7 +46,7 @@ def run_spec(spec: RunSpec, *, rerun: bool = False, log=print) -> "RunResult":
     """:func:`run_notebook` of ``spec``; raises ``RuntimeError`` naming the run directory if it
     failed (for notebooks that use a child run's results)."""
     result = run_notebook(spec.notebook, spec.profile, dict(spec.overrides), rerun=rerun, log=log)
-    if result.status == "failed":
+    if result.status == FAILED:
         raise RuntimeError(f"{spec.describe()} failed: {result.error} (see {result.run_dir})")
     return result
 
@@ -67,13 +79,25 @@ def run_notebook(notebook: str, profile: str, overrides: dict[str, Any] | None =
                  rerun: bool = False, log=print) -> RunResult:
     """Execute ``notebooks/<notebook>.py`` under ``profile`` with ``overrides``.
 
-    Parameters are validated before anything executes. The run directory is locked while the run
-    executes: the same run started twice waits for the first. Returns a :class:`RunResult`; a
-    failing notebook gives status ``"failed"`` with its partial outputs left in the run directory.
-    Ctrl-C (or SIGTERM, which the command line turns into Ctrl-C) records ``interrupted`` and
-    re-raises ``KeyboardInterrupt``; the next call resumes.
+    Parameters are validated (:func:`~reprlab.workbench.spec.resolve_parameters`) before
+    anything executes, then :func:`run_resolved` runs them.
     """
-    params = resolve_parameters(notebook, profile, overrides)
+    return run_resolved(notebook, profile, resolve_parameters(notebook, profile, overrides), rerun=rerun, log=log)
+
+
+def run_resolved(notebook: str, profile: str, params: dict[str, Any], *, rerun: bool = False,
+                 log=print) -> RunResult:
+    """Execute ``notebooks/<notebook>.py`` under ``profile`` with every parameter ``params`` as
+    :func:`~reprlab.workbench.spec.resolve_parameters` gave them where the run was planned (they
+    are carried, not resolved again: a worker or a SLURM job that starts later runs what the plan
+    showed, even if the profile file changed meanwhile).
+
+    The run directory is locked while the run executes: the same run started twice waits for the
+    first. Returns a :class:`RunResult`; a failing notebook gives status ``"failed"`` with its
+    partial outputs left in the run directory. Ctrl-C (or SIGTERM, which the command line turns
+    into Ctrl-C) records ``interrupted`` and re-raises ``KeyboardInterrupt``; the next call resumes.
+    """
+    params = dict(params)
     run_dir = run_dir_for(notebook, profile, params)
     start = time.perf_counter()
     with run_lock(run_dir, lambda line: log(f"[{notebook}] {line}")):
@@ -96,9 +120,9 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
         log(f"[{notebook}] the run in {run_dir} is out of date ({stale}); it runs again, the old one moved to "
             f"{move_aside(run_dir)}")
         status = None
-    if status and status["status"] == "completed" and not (rerun or params.get("fresh")):
+    if status and status["status"] == COMPLETED and not (rerun or params.get("fresh")):
         log(f"[{notebook}] reusing completed run {run_dir} (pass --rerun to run it again)")
-        return RunResult(notebook, run_dir, "reused", params)
+        return RunResult(notebook, run_dir, REUSED, params)
     if run_dir.exists() and (rerun or params.get("fresh")):
         log(f"[{notebook}] moved the previous run to {move_aside(run_dir)}")
         status = None
@@ -116,7 +140,7 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
     if "progress" in params:
         params["progress"] = False  # live bars freeze in saved notebooks
     parent = os.environ.get(PARENT_ENV, "")  # set when a notebook runs another notebook
-    write_json(status_path, {"status": "running", "attempt": attempt, "profile": profile, "parent": parent,
+    write_json(status_path, {"status": RUNNING, "attempt": attempt, "profile": profile, "parent": parent,
                              "executor": os.environ.get(EXECUTOR_ENV, "serial"), "host": socket.gethostname(),
                              "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "parameters": params,
                              "rehearsal": asdict(caps) if caps else None})
@@ -132,29 +156,29 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
                                 kernel_manager_class=_kernel_manager(run_dir / "kernel.log", kernels))
     except pm.PapermillExecutionError as err:
         if interrupted:  # the kernel stopped its cell because we passed it the user's Ctrl-C
-            _finish(status_path, "interrupted", start, error="interrupted (Ctrl-C or SIGTERM)")
+            _finish(status_path, INTERRUPTED, start, error="interrupted (Ctrl-C or SIGTERM)")
             log(f"[{notebook}] interrupted; run it again to resume from the last checkpoint in {run_dir}")
             raise KeyboardInterrupt from None
         message = f"{err.ename}: {err.evalue}"
-        _finish(status_path, "failed", start, error=message)
+        _finish(status_path, FAILED, start, error=message)
         log(f"[{notebook}] FAILED ({message}); partial outputs kept in {run_dir}, see {executed}")
-        return RunResult(notebook, run_dir, "failed", params, message)
+        return RunResult(notebook, run_dir, FAILED, params, message)
     except KeyboardInterrupt:
-        _finish(status_path, "interrupted", start, error="interrupted (Ctrl-C or SIGTERM)")
+        _finish(status_path, INTERRUPTED, start, error="interrupted (Ctrl-C or SIGTERM)")
         log(f"[{notebook}] interrupted; run it again to resume from the last checkpoint in {run_dir}")
         raise
     except SystemExit:  # submitit's pre-emption hook requeues the job, then exits its process
-        _finish(status_path, "interrupted", start, error="pre-empted: the job exited (requeued on SLURM)")
+        _finish(status_path, INTERRUPTED, start, error="pre-empted: the job exited (requeued on SLURM)")
         log(f"[{notebook}] pre-empted; the requeued job resumes from the last checkpoint in {run_dir}")
         raise
     except DeadKernelError:  # killed from outside: the OOM killer, kill -9, a node going down
         message = f"the kernel died ({_kernel_exit(kernels)})"
-        _finish(status_path, "failed", start, error=message)
+        _finish(status_path, FAILED, start, error=message)
         log(f"[{notebook}] FAILED: {message}; run it again to resume from the last checkpoint in {run_dir}")
-        return RunResult(notebook, run_dir, "failed", params, message)
+        return RunResult(notebook, run_dir, FAILED, params, message)
     except BaseException as err:  # a full disk, a lost kernel connection: never leave "running" behind
         with contextlib.suppress(OSError):  # the disk may still be full
-            _finish(status_path, "failed", start, error=f"{type(err).__name__}: {err}")
+            _finish(status_path, FAILED, start, error=f"{type(err).__name__}: {err}")
         raise
     finally:
         del _LIVE_KERNELS[run_dir]
@@ -162,9 +186,9 @@ def _run_locked(notebook: str, profile: str, params: dict[str, Any], run_dir: Pa
             os.environ[PARENT_ENV] = parent
         else:
             del os.environ[PARENT_ENV]
-    _finish(status_path, "completed", start)
+    _finish(status_path, COMPLETED, start)
     log(f"[{notebook}] completed in {time.time() - start:.0f}s -> {run_dir}")
-    return RunResult(notebook, run_dir, "completed", params)
+    return RunResult(notebook, run_dir, COMPLETED, params)
 
 
 def completed_run(notebook: str, profile: str, overrides: dict[str, Any] | None = None) -> Path:
@@ -173,7 +197,7 @@ def completed_run(notebook: str, profile: str, overrides: dict[str, Any] | None 
     params = resolve_parameters(notebook, profile, overrides)
     run_dir = run_dir_for(notebook, profile, params)
     status = read_status(run_dir, lambda _: None) or {}
-    if status.get("status") != "completed":
+    if status.get("status") != COMPLETED:
         flags = " ".join(f"-p {k}={v}" for k, v in (overrides or {}).items())
         raise ValueError(f"{notebook} has no completed run under profile={profile!r} {flags}".rstrip()
                          + f" ({run_dir}); run `python -m reprlab run {notebook} --profile {profile} {flags}`".rstrip()
@@ -209,7 +233,7 @@ def find_run(run: "str | Path | tuple[str, str]", notebooks: tuple[str, ...], ne
         raise ValueError(f"{needed_by} opens a run of {' or '.join(notebooks)}; {found} is a run of {made_by}")
     status = (read_status(found, lambda _: None) or {}).get("status")
     this_run = os.environ.get(PARENT_ENV) == str(found)  # a notebook exploring its own run, under papermill
-    if status not in ("completed", "interactive") and not this_run:
+    if status not in (COMPLETED, INTERACTIVE) and not this_run:
         raise ValueError(f"{needed_by}: {found} is not finished (its status is {status!r})")
     return found
 

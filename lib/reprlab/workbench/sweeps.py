@@ -15,7 +15,7 @@ from typing import Any
 
 from reprlab import rehearsal
 from reprlab.workbench.papers import sweep_of
-from reprlab.workbench.rundir import out_of_date, read_status
+from reprlab.workbench.rundir import COMPLETED, out_of_date, read_status
 from reprlab.workbench.spec import RunSpec
 
 
@@ -57,7 +57,7 @@ def run_state(run_dir: Path) -> str:
         return "new"
     if rehearsal.mismatch(status.get("rehearsal")) or out_of_date(run_dir):
         return "stale"
-    return "complete" if status["status"] == "completed" else "resume"
+    return "complete" if status["status"] == COMPLETED else "resume"
 
 
 def plan(specs: Iterable[RunSpec]) -> list[PlannedRun]:

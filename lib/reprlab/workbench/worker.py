@@ -1,6 +1,8 @@
-"""A worker of the ``local`` pool: ``python -m reprlab.workbench.worker '<RunSpec JSON>' [--rerun]``
-executes one run and exits 0 (completed), 10 (it was complete already: reused), 1 (failed) or 130
-(interrupted by SIGTERM or Ctrl-C, or its launcher died; the run resumes when submitted again)."""
+"""A worker of the ``local`` pool: ``python -m reprlab.workbench.worker '<run JSON>' [--rerun]``
+executes one run (``{"notebook", "profile", "params"}``: its parameters as the launcher's plan
+resolved and checked them, carried rather than resolved again) and exits 0 (completed), 10 (it
+was complete already: reused), 1 (failed) or 130 (interrupted by SIGTERM or Ctrl-C, or its
+launcher died; the run resumes when submitted again)."""
 
 import json
 import os
@@ -10,10 +12,10 @@ import threading
 import time
 
 from reprlab.workbench import skip_unused_imports
-from reprlab.workbench.runner import run_notebook
-from reprlab.workbench.spec import RunSpec
+from reprlab.workbench.rundir import COMPLETED, REUSED
+from reprlab.workbench.runner import run_resolved
 
-REUSED = 10
+REUSED_EXIT = 10
 
 
 def _interrupt(signum, frame) -> None:
@@ -37,14 +39,14 @@ def stop_when_orphaned(launcher: int, every: float = 1.0) -> threading.Thread:
 
 
 def main(argv: list[str]) -> int:
-    spec = RunSpec.from_json(json.loads(argv[0]))
+    run = json.loads(argv[0])
     signal.signal(signal.SIGTERM, _interrupt)
     stop_when_orphaned(os.getppid())
     try:
-        result = run_notebook(spec.notebook, spec.profile, dict(spec.overrides), rerun="--rerun" in argv[1:])
+        result = run_resolved(run["notebook"], run["profile"], run["params"], rerun="--rerun" in argv[1:])
     except KeyboardInterrupt:
         return 130
-    return {"completed": 0, "reused": REUSED}.get(result.status, 1)
+    return {COMPLETED: 0, REUSED: REUSED_EXIT}.get(result.status, 1)
 
 
 if __name__ == "__main__":
