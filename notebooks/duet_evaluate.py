@@ -31,7 +31,7 @@
 # %% tags=["parameters"]
 train_profile: str = "paper"  # profile of the duet_train runs evaluated here
 train_overrides: dict = {}  # extra duet_train parameters for every model, e.g. {"duet_lambda": 10}
-models: list = ["duet", "simclr", "essl"]  # each one of: duet, simclr, essl
+models: list = ["duet", "simclr", "essl"]  # each one of: {ssl_methods}
 train_images: int = 0  # training images the frozen probes are fitted on (0: all); range: [0, inf)
 knn_k: int = 200  # kNN neighbours; range: [1, inf)
 knn_temperature: float = 0.1  # kNN vote weight exp(similarity / temperature); range: (0, inf)

@@ -27,7 +27,7 @@
 # %% tags=["parameters"]
 train_profile: str = "paper"  # profile of the duet_train runs used here
 train_overrides: dict = {}  # extra duet_train parameters for every model
-models: list = ["duet", "simclr", "essl"]  # each one of: duet, simclr, essl
+models: list = ["duet", "simclr", "essl"]  # each one of: {ssl_methods}
 train_images: int = 0  # training images the decoder learns from (0: all); range: [0, inf)
 test_images: int = 0  # test images scored (0: all); range: [0, inf)
 decoder_epochs: int = 30  # decoder training epochs (Adam 1e-3, batch 256); range: [1, inf)

@@ -42,7 +42,7 @@ def toy_package(tmp_path, monkeypatch):
 
 def test_an_installed_package_adds_a_paper_after_reprlabs_own(toy_package):
     names = [p.name for p in installed_papers()]
-    assert names == ["labels", "mcr2", "agreement", "duet", "frequency", "toy"]
+    assert names == ["labels", "mcr2", "agreement", "duet", "frequency", "lenses", "toy"]
     assert paper_of("toy_train").title == "A toy paper" and paper_of("train_classifier") is None
     assert [s.notebook for s in sweep_of("toy_sweep")({}, "smoke")] == ["train_classifier"]
     # its registry is a parameter's allowed values; its check refuses a combination by name

@@ -13,9 +13,10 @@ from typing import Any
 
 import torch
 
-from reprlab.data import ImageSet, load_splits, make_loader
+from reprlab.data import ImageSet, dataset_info, load_splits, make_loader
 from reprlab.jobs import TrainingJob
 from reprlab.models import Classifier, build_model
+from reprlab.models.trained import PixelInput, TrainedModel, argmax_classes, summed_cross_entropy
 from reprlab.training.checkpoint import load_checkpoint
 from reprlab.training.distributed import is_main_process, launch_torchrun, resolve_device
 from reprlab.training.engine import EvalResult, TrainConfig, evaluate, fit
@@ -121,6 +122,20 @@ def load_classifier(params: dict[str, Any], run_dir: str | Path, data: ImageSet,
     model = build_model(job.model, data.num_classes, channels, size)
     model.load_state_dict(load_checkpoint(Path(run_dir) / "checkpoints" / "last.pt")["model"])
     return model.to(device).eval()
+
+
+def trained_classifier(run_dir: Path, params: dict[str, Any], data: ImageSet,
+                       notebook: str = "train_classifier") -> TrainedModel:
+    """The final classifier of a ``train_classifier``-style run (``notebook``: any notebook whose
+    parameters make a :class:`ClassifierJob`, e.g. ``frequency_gradients``) as a
+    :class:`~reprlab.models.trained.TrainedModel`: the backbone's features, the class logits."""
+    job = ClassifierJob.from_params(params)
+    model = load_classifier(params, run_dir, data)
+    info = dataset_info(job.dataset)
+    return TrainedModel(f"{notebook} {job.model}", notebook, Path(run_dir),
+                        features=PixelInput(model.backbone, info.mean, info.std),
+                        outputs=PixelInput(model, info.mean, info.std), predict=argmax_classes,
+                        loss=summed_cross_entropy, settings={"model": job.model, "epochs": job.epochs})
 
 
 if __name__ == "__main__":

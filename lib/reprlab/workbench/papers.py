@@ -30,7 +30,9 @@ class Paper:
     ``name`` its package name; ``notebooks`` in the order a reader follows them; ``sweeps``
     ``{notebook: Sweep}``; ``registries`` ``{name: () -> allowed values}`` that a parameter names
     as ``one of: {name}``; ``checks`` ``{notebook: Check}`` for what single-parameter constraints
-    cannot say (DUET's ``equi_tx`` must be one of ``tx``). Claim ids are unique (checked)."""
+    cannot say (DUET's ``equi_tx`` must be one of ``tx``); ``models`` ``{notebook: loader}`` for
+    the notebooks that train a model, ``loader(run_dir, parameters, test images) ->``
+    :class:`~reprlab.models.trained.TrainedModel`. Claim ids are unique (checked)."""
 
     name: str
     title: str
@@ -39,14 +41,16 @@ class Paper:
     sweeps: Mapping[str, Sweep] = field(default_factory=dict)
     registries: Mapping[str, Callable[[], Sequence[str]]] = field(default_factory=dict)
     checks: Mapping[str, Check] = field(default_factory=dict)
+    models: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.claims]
         if len(ids) != len(set(ids)):
             raise ValueError(f"paper {self.name!r} declares a claim id twice: {ids}")
-        strays = sorted((set(self.sweeps) | set(self.checks)) - set(self.notebooks))
+        strays = sorted((set(self.sweeps) | set(self.checks) | set(self.models)) - set(self.notebooks))
         if strays:
-            raise ValueError(f"paper {self.name!r} has sweeps or checks for notebooks it does not list: {strays}")
+            raise ValueError(f"paper {self.name!r} has sweeps, checks or models for notebooks it does not list: "
+                             f"{strays}")
 
 
 @cache

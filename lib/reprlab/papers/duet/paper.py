@@ -9,4 +9,4 @@ from reprlab.workbench.papers import Paper
 
 PAPER = Paper("duet", claims.TITLE, claims.CLAIMS, claims.NOTEBOOKS, sweeps=runs.SWEEPS,
               registries={"encoders": lambda: ENCODERS, "ssl_methods": lambda: tuple(METHODS)},
-              checks={"duet_train": DuetJob.from_params})
+              checks={"duet_train": DuetJob.from_params}, models={"duet_train": runs.trained_ssl_model})

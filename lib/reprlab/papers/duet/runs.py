@@ -3,9 +3,11 @@ model with shared settings, executed or reused through the runner, and loaded ba
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from reprlab.data import Splits
+from reprlab.data import ImageSet, Splits
+from reprlab.models.trained import PixelInput, TrainedModel
 from reprlab.papers.duet.methods import METHODS
 from reprlab.papers.duet.models import SSLModel
 from reprlab.papers.duet.training import DuetJob, load_ssl_model, load_ssl_splits
@@ -61,3 +63,17 @@ def trained_models(models: list[str], profile: str, overrides: dict[str, Any] | 
             loaded[key] = load_ssl_splits(job)
         splits = loaded[key]
         yield name, TrainedSSL(job, splits, load_ssl_model(job, result.run_dir, splits.train), result)
+
+
+def trained_ssl_model(run_dir: Path, params: dict[str, Any], data: ImageSet) -> TrainedModel:
+    """A ``duet_train`` run's encoder (final weights) as a :class:`~reprlab.models.trained.TrainedModel`:
+    the representation z of test images resized to the run's ``input_size`` (as its data was
+    preprocessed), centre ``image_size`` crop, as the evaluation protocols see it; no classifier
+    head (its online probe saw augmented views; a lens fits its own probe)."""
+    job = DuetJob.from_params(params)
+    model = load_ssl_model(job, run_dir, data).cpu()
+    channels = data.images.shape[1]
+    return TrainedModel(f"duet_train {job.model}", "duet_train", Path(run_dir),
+                        features=PixelInput(model.encoder, (0.5,) * channels, (1.0,) * channels, job.image_size,
+                                            resize=job.input_size),
+                        settings={"model": job.model, "equi_tx": job.equi_tx, "tx": list(job.tx)})

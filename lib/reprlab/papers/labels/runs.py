@@ -5,8 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from reprlab import paths
-from reprlab.data import ImageSet
+from reprlab.data import ImageSet, dataset_info
 from reprlab.models import Classifier
+from reprlab.models.trained import PixelInput, TrainedModel
 from reprlab.papers.labels.training import LabelJob, LabelTask, build_label_model
 from reprlab.training import resolve_device
 from reprlab.training.checkpoint import load_checkpoint
@@ -61,3 +62,16 @@ def load_label_model(job: LabelJob, run_dir: Path, data: ImageSet) -> tuple[Clas
 def accuracy_on_test_set(labels: list[str], profile: str) -> dict[str, float]:
     """Each label type's accuracy on the whole test set, from its ``label_training`` run."""
     return {label: label_training_run(label, profile).metrics["test_accuracy"] for label in labels}
+
+
+def trained_label_model(run_dir: Path, params: dict[str, Any], data: ImageSet) -> TrainedModel:
+    """A ``label_training`` run's model (best weights) as a :class:`~reprlab.models.trained.TrainedModel`:
+    the backbone's features; outputs in the label's representation, decoded to the nearest class
+    label, and its summed training loss (what the paper's attacks ascend)."""
+    job = LabelJob.from_params(params)
+    model, task = load_label_model(job, Path(run_dir), data)
+    model, info = model.cpu(), dataset_info(job.dataset)
+    return TrainedModel(f"label_training {job.label}", "label_training", Path(run_dir),
+                        features=PixelInput(model.backbone, info.mean, info.std),
+                        outputs=PixelInput(model, info.mean, info.std), predict=task.predict, loss=task.attack_loss,
+                        settings={"label": job.label, "model": job.model, "level": job.level, "seed": job.seed})

@@ -2,9 +2,13 @@
 ``train_classifier`` baseline (same data, backbone and corrupted labels), for the evaluation and
 for every ratio of the corruption sweep."""
 
+from pathlib import Path
 from typing import Any
 
-from reprlab.papers.mcr2.training import MCR2Job
+from reprlab.data import ImageSet, dataset_info
+from reprlab.models.trained import PixelInput, TrainedModel
+from reprlab.papers.mcr2.training import MCR2Job, build_mcr2_model
+from reprlab.training.checkpoint import load_checkpoint
 from reprlab.workbench.spec import RunSpec
 
 
@@ -38,3 +42,16 @@ SWEEPS = {
     "mcr2_corruption_sweep": lambda p, _profile: [
         s for pair in corruption_specs(p["ratios"], p["train_profile"], p["ce_params"]) for s in pair],
 }
+
+
+def trained_encoder(run_dir: Path, params: dict[str, Any], data: ImageSet) -> TrainedModel:
+    """An ``mcr2_train`` run's encoder (its final weights) as a
+    :class:`~reprlab.models.trained.TrainedModel`: unit-norm features, no classifier head."""
+    job = MCR2Job.from_params(params)
+    _, channels, size, _ = data.images.shape
+    model = build_mcr2_model(job.model, job.fd, channels, size)
+    model.load_state_dict(load_checkpoint(Path(run_dir) / "checkpoints" / "last.pt")["model"])
+    info = dataset_info(job.dataset)
+    return TrainedModel(f"mcr2_train {job.model}", "mcr2_train", Path(run_dir),
+                        features=PixelInput(model.eval(), info.mean, info.std),
+                        settings={"model": job.model, "fd": job.fd, "lcr": job.lcr})
