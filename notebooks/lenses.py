@@ -100,6 +100,10 @@ for model, row in matrix.iterrows():
     for column, value in row.items():
         lens, metric = column.split("/", 1)
         nested[model].setdefault(lens, {})[metric] = value
+# the report draws `tables` as tables: the matrix with each model's provenance
+shown = {model: {"notebook": provenance[model]["notebook"], "run": provenance[model]["run"].rsplit("/", 1)[-1],
+                 **row.to_dict()} for model, row in matrix.iterrows()}
 metrics = run.log_metrics(matrix=nested, models=provenance, pairwise_agreement=pairs.to_dict(),
-                          test_images=len(data.test), train_images=len(data.train))
+                          test_images=len(data.test), train_images=len(data.train),
+                          tables={"the lens matrix: one row per model, one column per lens/metric": shown})
 show_metrics(metrics)

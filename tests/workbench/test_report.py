@@ -94,6 +94,25 @@ def test_the_report_groups_experiments_by_paper_and_flattens_nested_metrics(tmp_
     assert entry.scalar_metrics == {"curve": "20 values: 0 … 19", "rows": "1 entries (see metrics.json)"}
 
 
+def test_a_metric_table_is_drawn_as_a_table_with_its_rows_and_columns(tmp_path):
+    from reprlab.io import write_json
+    from reprlab.workbench.report import build_report
+
+    run = paths.runs_dir() / "lenses" / "quick-0"
+    table = {"model a": {"notebook": "train_classifier", "robustness/bim_accuracy": 0.25},
+             "model b": {"notebook": "duet_train", "coding_rate/delta_R": 3.5}}
+    write_json(run / "status.json", {"status": "completed", "profile": "quick", "parameters": {},
+                                     "finished": "2026-12-07T05:00:00"})
+    write_json(run / "metrics.json", {"tables": {"lens matrix": table}, "test_images": 500})
+    html = build_report(paths.runs_dir(), paths.reports_dir()).read_text()
+    drawn = html[html.index("<caption>lens matrix</caption>"):]
+    drawn = drawn[:drawn.index("</table>")]
+    assert "<th>notebook</th><th>robustness/bim_accuracy</th><th>coding_rate/delta_R</th>" in drawn
+    assert '<tr><th>model a</th><td class="num">train_classifier</td><td class="num">25.00 %</td>' \
+           '<td class="num"></td></tr>' in drawn
+    assert "tables.lens matrix" not in html  # not flattened into the metric list as well
+
+
 def test_runs_started_by_another_notebook_are_listed_after_direct_runs(monkeypatch):
     from reprlab.workbench.report import find_runs
     from reprlab.workbench.runner import PARENT_ENV

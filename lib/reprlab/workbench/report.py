@@ -39,8 +39,21 @@ class RunEntry:
     @property
     def scalar_metrics(self) -> dict[str, str]:
         """Every metric as text, nested ones flattened (``per_eps.fgsm.0.03``): accuracies in
-        percent, as the figures show them; a short list of numbers in full, a long one summarised."""
-        return {key: _show(key, value) for key, value in _flatten(self.metrics).items()}
+        percent, as the figures show them; a short list of numbers in full, a long one summarised.
+        ``tables`` (shown as tables, :attr:`tables`) is left out."""
+        shown = {k: v for k, v in self.metrics.items() if k != TABLES}
+        return {key: _show(key, value) for key, value in _flatten(shown).items()}
+
+    @property
+    def tables(self) -> dict[str, tuple[list[str], dict[str, list[str]]]]:
+        """The run's metric ``tables`` (``{title: {row: {column: value}}}``), each as (columns,
+        ``{row: cells as text}``), the columns in first-seen order."""
+        out = {}
+        for title, rows in (self.metrics.get(TABLES) or {}).items():
+            columns = list(dict.fromkeys(column for cells in rows.values() for column in cells))
+            out[title] = (columns, {row: [_show(column, cells[column]) if column in cells else ""
+                                          for column in columns] for row, cells in rows.items()})
+        return out
 
     def figure(self, stem: str) -> str:
         """The report-relative path of this run's figure ``stem`` (PNG), or "" if it has none."""
@@ -53,6 +66,8 @@ class RunEntry:
                 and any(o.status.get("parameters", {}).get(k) != v for o in others)}
 
 
+#: The metric a notebook writes tables under, shown as tables (``{title: {row: {column: value}}}``).
+TABLES = "tables"
 #: Profiles whose runs check the wiring, not the science (listed, never picked as an experiment's result).
 WIRING_ONLY = ("smoke", "interactive")
 
@@ -159,7 +174,7 @@ def sections(runs: dict[str, list[RunEntry]], papers: Sequence[Paper]) -> list[S
 def headline(entries: list[RunEntry], limit: int = 6) -> list[str]:
     """The metrics an experiment's runs table shows side by side: the first ``limit`` single
     numbers of its leading run (timings left out)."""
-    keys = [k for k, v in _flatten(entries[0].metrics).items()
+    keys = [k for k, v in _flatten({k: v for k, v in entries[0].metrics.items() if k != TABLES}).items()
             if isinstance(v, int | float) and not isinstance(v, bool) and "seconds" not in k]
     return keys[:limit]
 
