@@ -113,3 +113,18 @@ def test_every_lens_runs_on_a_classifier_and_an_encoder(data):
     assert not math.isnan(matrix.loc["toy encoder", "frequency/gradient_centroid"])
     with pytest.raises(ValueError, match="lenses=\\['nope'\\] are unknown; allowed values: coding_rate"):
         lens_matrix([], data, ["nope"])
+
+
+@pytest.mark.parametrize("seen", [(0, 2), (0, 1, 3)])
+def test_a_probe_fit_on_a_few_classes_still_scores_every_class(data, seen):
+    # a rehearsal fits probes on a handful of images: a class it never saw must stay a valid target
+    keep = torch.isin(data.train.targets, torch.tensor(seen))
+    few = LensData(data.train.subset(torch.nonzero(keep).flatten()), data.test)
+    model, heads = _encoder(), Heads(few)
+    head = heads.of(model)
+    logits = head.outputs(data.pixels())
+    assert logits.shape == (len(data.test), 4)
+    probe = fit_linear_probe(encode(model.features, few.pixels("train")), few.train.targets)
+    assert np.array_equal(heads.predictions(model, data.pixels()).numpy(), probe.predict(
+        encode(model.features, data.pixels()).numpy()))
+    assert torch.isfinite(head.loss(logits, data.test.targets))  # targets of unseen classes included

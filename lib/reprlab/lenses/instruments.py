@@ -66,17 +66,25 @@ class Classifier:
 
 
 class ProbeHead(nn.Module):
-    """The fitted linear probe (standardisation, then logistic regression) as a module on features."""
+    """The fitted linear probe (standardisation, then logistic regression) as a module on features:
+    (B, d) -> (B, ``num_classes``) logits. A class the probe never saw (a few training images) gets
+    a logit far below the others: never predicted, and a valid target for a loss."""
 
-    def __init__(self, pipeline) -> None:
+    def __init__(self, pipeline, num_classes: int) -> None:
         super().__init__()
         scaler, logistic = pipeline[0], pipeline[-1]
         self.register_buffer("mean", torch.tensor(scaler.mean_, dtype=torch.float32))
         self.register_buffer("scale", torch.tensor(scaler.scale_, dtype=torch.float32))
-        self.linear = nn.Linear(len(scaler.mean_), len(logistic.classes_))
+        self.linear = nn.Linear(len(scaler.mean_), num_classes)
+        coef, intercept = logistic.coef_, logistic.intercept_
+        if len(logistic.classes_) == 2:  # scikit-learn keeps one row for two classes: logit of the second
+            coef, intercept = np.concatenate([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
+        seen = torch.as_tensor(logistic.classes_, dtype=torch.long)
         with torch.no_grad():
-            self.linear.weight.copy_(torch.from_numpy(logistic.coef_).float())
-            self.linear.bias.copy_(torch.from_numpy(logistic.intercept_).float())
+            self.linear.weight.zero_()
+            self.linear.bias.fill_(-1e4)
+            self.linear.weight[seen] = torch.from_numpy(coef).float()
+            self.linear.bias[seen] = torch.from_numpy(intercept).float()
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         return self.linear((features - self.mean) / self.scale)
@@ -96,7 +104,8 @@ class Heads:
             else:
                 probe = fit_linear_probe(encode(model.features, self.data.pixels("train")), self.data.train.targets,
                                          seed=self.data.seed)
-                self.made[model.name] = Classifier(nn.Sequential(model.features, ProbeHead(probe)).eval(),
+                head = ProbeHead(probe, self.data.test.num_classes)
+                self.made[model.name] = Classifier(nn.Sequential(model.features, head).eval(),
                                                    argmax_classes, summed_cross_entropy, probe=True)
         return self.made[model.name]
 
@@ -225,7 +234,7 @@ def lens_matrix(models: list[TrainedModel], data: LensData, lenses: list[str] | 
         for name in chosen:
             try:
                 row |= {f"{name}/{metric}": value for metric, value in LENSES[name](model, data, heads).items()}
-            except (RuntimeError, ValueError) as err:
+            except Exception as err:  # one lens failing on one model leaves the rest of the matrix
                 log(f"lens {name} on {model.name}: {type(err).__name__}: {err}")
         rows[model.name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
