@@ -38,9 +38,8 @@ run_dir: str = ""  # set by the runner; empty: runs/lenses/interactive-<hash>
 from reprlab.data import load_splits
 from reprlab.data.splits import stratified_subset
 from reprlab.lenses import figures
-from reprlab.lenses.instruments import Heads, LensData, agreement_matrix, lens_matrix
-from reprlab.lenses.models import load_model
-from reprlab.lenses.runs import lens_runs
+from reprlab.lenses.instruments import Heads, LensData, agreement_matrix, lens_matrix, matrix_metrics
+from reprlab.lenses.runs import lens_models
 from reprlab.rehearsal import cap_examples
 from reprlab.workbench.notebook import show_metrics, start_run
 
@@ -48,15 +47,7 @@ run = start_run("lenses", globals())
 splits = load_splits(dataset, split_seed=seed)
 data = LensData(cap_examples(stratified_subset(splits.train, train_images, seed)),
                 cap_examples(stratified_subset(splits.test, test_images, seed)), seed)
-models, provenance = [], {}
-for spec in lens_runs(run.params):
-    _, model_dir = spec.resolve()
-    model = load_model(model_dir, data.test)
-    if model.name in provenance:  # two runs of one notebook with the same key settings
-        model.name = f"{model.name} ({model_dir.name})"
-    models.append(model)
-    provenance[model.name] = {"notebook": model.notebook, "profile": spec.profile, "run": str(model_dir),
-                              **model.settings}
+models, provenance = lens_models(run.params, data.test)
 print(f"{len(models)} models: {', '.join(provenance)}")
 
 # %% [markdown]
@@ -95,15 +86,6 @@ for x, y, name in (("coding_rate/delta_R", "robustness/bim_accuracy", "delta_r_v
         run.save_figure(figures.lens_scatter(matrix, x, y), name)
 
 # %%
-nested = {model: {} for model in matrix.index}
-for model, row in matrix.iterrows():
-    for column, value in row.items():
-        lens, metric = column.split("/", 1)
-        nested[model].setdefault(lens, {})[metric] = value
-# the report draws `tables` as tables: the matrix with each model's provenance
-shown = {model: {"notebook": provenance[model]["notebook"], "run": provenance[model]["run"].rsplit("/", 1)[-1],
-                 **row.to_dict()} for model, row in matrix.iterrows()}
-metrics = run.log_metrics(matrix=nested, models=provenance, pairwise_agreement=pairs.to_dict(),
-                          test_images=len(data.test), train_images=len(data.train),
-                          tables={"the lens matrix: one row per model, one column per lens/metric": shown})
+metrics = run.log_metrics(**matrix_metrics(matrix, provenance), models=provenance,
+                          pairwise_agreement=pairs.to_dict(), test_images=len(data.test), train_images=len(data.train))
 show_metrics(metrics)

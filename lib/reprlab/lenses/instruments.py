@@ -22,6 +22,8 @@ a differentiable module, so attacks and input gradients reach the pixels through
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,6 +98,7 @@ class Heads:
 
     data: LensData
     made: dict[str, Classifier] = field(default_factory=dict)
+    correct: dict[str, np.ndarray] = field(default_factory=dict)
 
     def of(self, model: TrainedModel) -> Classifier:
         if model.name not in self.made:
@@ -195,8 +198,11 @@ def equivariance(model: TrainedModel, data: LensData, heads: Heads, bins: int = 
 
 
 def correct_examples(model: TrainedModel, data: LensData, heads: Heads) -> np.ndarray:
-    """Whether the model classifies each test example correctly: (N,) bool."""
-    return (heads.predictions(model, data.pixels()) == data.test.targets).numpy()
+    """Whether the model classifies each test example correctly: (N,) bool (computed once per
+    model: the agreement lens and :func:`agreement_matrix` both read it)."""
+    if model.name not in heads.correct:
+        heads.correct[model.name] = (heads.predictions(model, data.pixels()) == data.test.targets).numpy()
+    return heads.correct[model.name]
 
 
 @lens("agreement")
@@ -238,3 +244,17 @@ def lens_matrix(models: list[TrainedModel], data: LensData, lenses: list[str] | 
                 log(f"lens {name} on {model.name}: {type(err).__name__}: {err}")
         rows[model.name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def matrix_metrics(matrix: pd.DataFrame, provenance: dict[str, dict]) -> dict[str, Any]:
+    """What ``metrics.json`` keeps of a :func:`lens_matrix`: ``matrix`` nested as
+    ``{model: {lens: {metric: value}}}`` (what the claims read), and ``tables`` (what the report
+    draws): the matrix with each model's notebook and run directory."""
+    nested: dict[str, dict[str, dict[str, float]]] = {}
+    for model, row in matrix.iterrows():
+        for column, value in row.items():
+            lens_name, metric = column.split("/", 1)
+            nested.setdefault(model, {}).setdefault(lens_name, {})[metric] = value
+    shown = {model: {"notebook": provenance[model]["notebook"], "run": Path(provenance[model]["run"]).name,
+                     **row.to_dict()} for model, row in matrix.iterrows()}
+    return {"matrix": nested, "tables": {"the lens matrix: one row per model, one column per lens/metric": shown}}

@@ -5,7 +5,9 @@ they complete before it starts."""
 
 from typing import Any
 
-from reprlab.lenses.models import model_loaders
+from reprlab.data import ImageSet
+from reprlab.lenses.models import load_model, model_loaders
+from reprlab.models.trained import TrainedModel
 from reprlab.workbench.parameters import default_parameters
 from reprlab.workbench.spec import RunSpec, load_profile, resolve_parameters
 from reprlab.workbench.sweeps import plan
@@ -28,3 +30,19 @@ def lens_runs(params: dict[str, Any], _profile: str = "") -> list[RunSpec]:
             and run.params.get("dataset") == params["dataset"]
             and run.params.get("seed") == seeds[run.spec.notebook]
             and all(run.params.get(key, plain) == plain for key, plain in VARIANTS.items())]
+
+
+def lens_models(params: dict[str, Any], test: ImageSet) -> tuple[list[TrainedModel], dict[str, dict[str, Any]]]:
+    """The models of :func:`lens_runs`, rebuilt from their (completed) directories, and each one's
+    provenance ``{name: {notebook, profile, run, key settings}}``. Two models that would share a
+    name (one notebook, the same key settings) are told apart by their run directory's name."""
+    models, provenance = [], {}
+    for spec in lens_runs(params):
+        _, run_dir = spec.resolve()
+        model = load_model(run_dir, test)
+        if model.name in provenance:
+            model.name = f"{model.name} ({run_dir.name})"
+        models.append(model)
+        provenance[model.name] = {"notebook": model.notebook, "profile": spec.profile, "run": str(run_dir),
+                                  **model.settings}
+    return models, provenance
