@@ -1,8 +1,12 @@
+import os
+import shutil
+import subprocess
+
 import numpy as np
 import pytest
 import torch
 
-from reprlab.io import atomic_write, read_json, save_npy, write_json
+from reprlab.io import atomic_write, read_json, save_npy, save_torch, write_json
 
 
 def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
@@ -52,3 +56,31 @@ def test_a_full_disk_names_the_file_that_could_not_be_written(tmp_path):
         atomic_write(tmp_path / "status.json", disk_full)
     assert err.value.errno == errno.ENOSPC and err.value.filename == str(tmp_path / "status.json")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 1 MiB file system (tmpfs), where a write runs out of space as on a full disk."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root and must be able to mount a tmpfs")
+        pytest.skip("mounting a tmpfs needs root")
+    yield disk
+    if subprocess.run(["umount", str(disk)]).returncode != 0:  # busy: a file still open on it
+        subprocess.run(["umount", "--lazy", str(disk)], check=True)
+        pytest.fail(f"{disk} was still in use after the test")
+
+
+def test_a_checkpoint_on_a_full_disk_says_the_disk_is_full_and_keeps_the_old_file(small_disk):
+    import errno
+
+    path = small_disk / "last.pt"
+    save_torch(path, {"epoch": 1})
+    with pytest.raises(OSError, match="No space left on device") as err:
+        save_torch(path, {"epoch": 2, "model": torch.zeros(1_000_000)})  # 4 MB: torch says "unexpected pos"
+    assert err.value.errno == errno.ENOSPC and err.value.filename == str(path)
+    assert torch.load(path) == {"epoch": 1} and [p.name for p in small_disk.iterdir()] == ["last.pt"]
+    assert shutil.disk_usage(small_disk).free > 900_000  # the half-written file's space is given back

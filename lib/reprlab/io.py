@@ -1,7 +1,9 @@
 """Atomic writes: a file is either the old version or the complete new one, never half written."""
 
+import errno
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -24,11 +26,22 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         write(Path(tmp))
         os.replace(tmp, path)
     except BaseException as err:
+        # torch.save on a full disk raises RuntimeError("... unexpected pos ..."): read the free space
+        # before the temporary file gives its bytes back
+        full = not isinstance(err, OSError) and shutil.disk_usage(path.parent).free < FULL_DISK_BYTES
         Path(tmp).unlink(missing_ok=True)
+        if full:  # without their frames, torch's half-written file closes and gives its space back now
+            cause: BaseException | None = err
+            while cause is not None:
+                cause.__traceback__, cause = None, cause.__context__
+            raise OSError(errno.ENOSPC, f"No space left on device ({type(err).__name__}: {err})", str(path)) from err
         if isinstance(err, OSError) and err.filename in (None, tmp):  # a full disk: say which file it was
             raise OSError(err.errno, err.strerror or str(err), str(path)) from err
         raise
     return path
+
+
+FULL_DISK_BYTES = 1 << 20  # less free than this when a write fails: the disk was full
 
 
 def _umask() -> int:

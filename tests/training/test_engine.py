@@ -47,6 +47,16 @@ def test_resume_is_bit_for_bit(tmp_path, device):
     assert (tmp_path / "b" / "history.csv").read_text().count("\n") == 3
 
 
+def test_an_unfinished_run_keeps_two_checkpoints_and_a_finished_one_keeps_one(tmp_path, device):
+    model, train, _ = _setup(device)
+    fit(model, train, TrainConfig(epochs=3, lr=0.05), out_dir=tmp_path, until_epoch=2)
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["last.pt", "previous_last.pt"]
+    model, train, _ = _setup(device)
+    fit(model, train, TrainConfig(epochs=3, lr=0.05), out_dir=tmp_path)
+    assert [p.name for p in (tmp_path / "checkpoints").iterdir()] == ["last.pt"]
+    assert torch.load(tmp_path / "checkpoints" / "last.pt", weights_only=False)["epoch"] == 3
+
+
 def test_resume_refuses_a_changed_config(tmp_path, device):
     model, train, _ = _setup(device)
     fit(model, train, CONFIG, out_dir=tmp_path, until_epoch=1)

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from reprlab import rehearsal
 from reprlab.clock import duration
 from reprlab.training.batch import LossFn, PredictFn, Step, argmax_predict, supervised_step
-from reprlab.training.checkpoint import load_resume_checkpoint, save_checkpoint, write_history
+from reprlab.training.checkpoint import load_resume_checkpoint, previous_path, save_checkpoint, write_history
 from reprlab.training.distributed import all_reduce_mean, is_main_process, rank_and_world_size
 from reprlab.training.hooks import Hook
 from reprlab.training.optim import build_optimizer
@@ -290,6 +290,8 @@ def fit(model: nn.Module, train_loader: Any, config: TrainConfig, *, loss_fn: Lo
                      "loader": train_loader.state_dict(), "rng": rng_state(),
                      "hooks": [hook.state_dict() for hook in hooks], "history": history, "best": best}
             save_checkpoint(ckpt_dir / "last.pt", state, keep_previous=True)
+            if epoch == config.epochs:  # finished: nothing will resume from the one before (half the disk)
+                previous_path(ckpt_dir / "last.pt").unlink(missing_ok=True)
             if improved:
                 save_checkpoint(ckpt_dir / "best.pt", {"epoch": epoch, "model": model.state_dict(),
                                                        config.best_metric: best})
