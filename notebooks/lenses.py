@@ -38,7 +38,7 @@ run_dir: str = ""  # set by the runner; empty: runs/lenses/interactive-<hash>
 from reprlab.data import load_splits
 from reprlab.data.splits import stratified_subset
 from reprlab.lenses import figures
-from reprlab.lenses.instruments import Heads, LensData, agreement_matrix, lens_matrix, matrix_metrics
+from reprlab.lenses.instruments import QUESTIONS, Heads, LensData, agreement_matrix, lens_matrix, matrix_metrics
 from reprlab.lenses.runs import lens_models
 from reprlab.rehearsal import cap_examples
 from reprlab.workbench.notebook import show_metrics, start_run
@@ -80,12 +80,11 @@ run.save_figure(figures.agreement_heatmap(pairs), "pairwise_agreement")
 # models rely on lower frequencies (a lower input-gradient centroid)? One point per model.
 
 # %%
-for x, y, name in (("coding_rate/delta_R", "robustness/bim_accuracy", "delta_r_vs_robustness"),
-                   ("frequency/gradient_centroid", "robustness/bim_accuracy", "frequency_vs_robustness")):
+for x, y in QUESTIONS:
     if {x, y} <= set(matrix.columns):
-        run.save_figure(figures.lens_scatter(matrix, x, y), name)
+        run.save_figure(figures.lens_scatter(matrix, x, y), f"{x.split('/')[0]}_vs_{y.split('/')[0]}")
 
 # %%
-metrics = run.log_metrics(**matrix_metrics(matrix, provenance), models=provenance,
-                          pairwise_agreement=pairs.to_dict(), test_images=len(data.test), train_images=len(data.train))
+metrics = run.log_metrics(**matrix_metrics(matrix, pairs, provenance), models=provenance,
+                          test_images=len(data.test), train_images=len(data.train))
 show_metrics(metrics)

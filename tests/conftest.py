@@ -129,3 +129,26 @@ def free_port() -> int:
 
 def md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (which cannot download its own here);
+    skips where either is missing, fails under CI."""
+    import shutil
+
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if chromium is None or sync_playwright is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI installs chromium (apt) and playwright (requirements.txt)")
+        pytest.skip("Debian's chromium or Playwright is missing (apt-get install chromium; requirements.txt)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -128,3 +128,21 @@ def test_a_probe_fit_on_a_few_classes_still_scores_every_class(data, seen):
     assert np.array_equal(heads.predictions(model, data.pixels()).numpy(), probe.predict(
         encode(model.features, data.pixels()).numpy()))
     assert torch.isfinite(head.loss(logits, data.test.targets))  # targets of unseen classes included
+
+
+def test_the_answers_across_papers_are_rank_correlations_and_the_mean_off_diagonal_agreement():
+    import pandas as pd
+
+    models = ["a", "b", "c", "d"]
+    matrix = pd.DataFrame({"coding_rate/delta_R": [1.0, 2.0, 3.0, 4.0],
+                           "robustness/bim_accuracy": [0.1, 0.3, 0.2, 0.9],  # ranks 1 3 2 4
+                           "frequency/gradient_centroid": [5.0, None, 3.0, 1.0]}, index=models)
+    pairs = pd.DataFrame(np.eye(4) + 0.5 * (1 - np.eye(4)), index=models, columns=models)
+    pairs.loc["a", "b"] = pairs.loc["b", "a"] = 0.2
+    answers = instruments.across_papers(matrix, pairs)
+    assert answers["spearman_delta_R_vs_bim_accuracy"] == pytest.approx(1 - 6 * 2 / (4 * 15))  # 1 - 6Σd²/n(n²-1)
+    assert answers["spearman_gradient_centroid_vs_bim_accuracy"] == pytest.approx(-1.0)  # b has no centroid
+    assert answers["mean_pairwise_agreement"] == pytest.approx((10 * 0.5 + 2 * 0.2) / 12)
+    assert instruments.rank_correlation(matrix.iloc[:2], "coding_rate/delta_R", "robustness/bim_accuracy")[1] == 2
+    assert math.isnan(instruments.rank_correlation(matrix.iloc[:2], "coding_rate/delta_R",
+                                                   "robustness/bim_accuracy")[0])  # two points are no ranking

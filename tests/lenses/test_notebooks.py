@@ -29,7 +29,7 @@ def test_the_lens_matrix_covers_every_model_and_lens(smoke_workbook):
         assert 0 <= lenses["robustness"]["bim_accuracy"] <= lenses["agreement"]["accuracy"] + 1e-9, model
         assert math.isfinite(lenses["coding_rate"]["delta_R"]), model
     figures = smoke_workbook["lenses"].run_dir / "figures"
-    assert {"coding_rate.png", "robustness.png", "pairwise_agreement.png", "delta_r_vs_robustness.png"} <= {
+    assert {"coding_rate.png", "robustness.png", "pairwise_agreement.png", "coding_rate_vs_robustness.png"} <= {
         p.name for p in figures.iterdir()}
 
 
@@ -83,3 +83,41 @@ def test_a_lens_gives_the_number_of_its_models_own_paper_notebook(smoke_workbook
     assert job.equi_tx == "rot"
     assert lensed["rotation_probe_accuracy"] == pytest.approx(
         evaluated.metrics["models"]["duet"]["transform_probe_accuracy"], abs=0.02)
+
+
+def test_the_report_shows_the_lens_matrix_under_its_own_heading_after_the_papers(smoke_workbook, tmp_path, browser):
+    from reprlab.lenses.claims import TITLE
+    from reprlab.workbench.report import build_report
+
+    warnings: list[str] = []
+    index = build_report(smoke_workbook.runs, tmp_path / "report", warn=warnings.append)
+    assert not warnings
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("requestfailed", lambda request: problems.append(request.url))
+    page.goto(index.as_uri())
+    assert page.locator("section.paper h2").all_inner_texts()[-1] == TITLE
+
+    m = smoke_workbook["lenses"].metrics
+    section = page.locator("#lenses")
+    table = section.locator("table.metric-table")
+    assert table.locator("tr > th:first-child").all_inner_texts()[1:] == list(m["matrix"])  # a row per model
+    columns = table.locator("tr").first.locator("th").all_inner_texts()
+    some_model = next(iter(m["matrix"].values()))
+    assert columns == ["", "notebook", "run"] + [f"{lens}/{metric}" for lens, values in some_model.items()
+                                                 for metric in values]
+    # 17 columns are wider than the page: the table scrolls sideways, its last column within reach
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")
+    last = table.locator("tr").first.locator("th").last
+    last.scroll_into_view_if_needed()
+    box, viewport = last.bounding_box(), page.viewport_size
+    assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"]
+
+    shown = section.locator("img").evaluate_all("imgs => imgs.map(i => [i.src.split('/').pop(), i.naturalWidth])")
+    assert {"coding_rate.png", "frequency.png", "robustness.png", "equivariance.png", "agreement.png",
+            "pairwise_agreement.png", "coding_rate_vs_robustness.png"} <= {name for name, _ in shown}
+    assert all(width > 0 for _, width in shown), shown  # every figure loaded
+    headline = section.locator("table.runs").last.locator("tr").first.inner_text()
+    assert "across.spearman_delta_R_vs_bim_accuracy" in headline and "across.mean_pairwise_agreement" in headline
+    assert not problems, problems

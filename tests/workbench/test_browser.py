@@ -20,7 +20,7 @@ from reprlab import paths
 from reprlab.workbench.cli import main
 
 CHROMIUM = shutil.which("chromium")
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (requirements.txt)")
+pytest.importorskip("playwright.sync_api", reason="pip install playwright (requirements.txt)")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (apt-get install chromium)")
 TOKEN = "reprlab-test"
 
@@ -77,16 +77,6 @@ def lab(tmp_path, monkeypatch):
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def test_jupyterlab_runs_a_notebook_at_a_profile_shows_its_figures_and_explorer_and_the_report_reads_offline(

@@ -7,6 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from reprlab.lenses.instruments import rank_correlation
 from reprlab.workbench.figures import styled
 
 
@@ -44,9 +45,8 @@ def lens_scatter(matrix: pd.DataFrame, x: str, y: str) -> Figure:
     ax.scatter(shown[x], shown[y], color="tab:blue")
     for name, (a, b) in shown.iterrows():
         ax.annotate(name, (a, b), fontsize="x-small", xytext=(3, 3), textcoords="offset points")
-    if len(shown) > 2:
-        rho = shown[x].rank().corr(shown[y].rank())
-        ax.set_title(f"Spearman ρ = {rho:.2f} over {len(shown)} models" if np.isfinite(rho) else "")
+    rho, count = rank_correlation(matrix, x, y)
+    ax.set_title(f"Spearman ρ = {rho:.2f} over {count} models" if np.isfinite(rho) else "")
     ax.set(xlabel=x, ylabel=y)
     fig.tight_layout()
     return fig

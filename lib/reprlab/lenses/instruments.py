@@ -246,10 +246,37 @@ def lens_matrix(models: list[TrainedModel], data: LensData, lenses: list[str] | 
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def matrix_metrics(matrix: pd.DataFrame, provenance: dict[str, dict]) -> dict[str, Any]:
-    """What ``metrics.json`` keeps of a :func:`lens_matrix`: ``matrix`` nested as
-    ``{model: {lens: {metric: value}}}`` (what the claims read), and ``tables`` (what the report
-    draws): the matrix with each model's notebook and run directory."""
+#: The questions the matrix asks across papers, as (x, y) columns: does compressing the classes more
+#: (ΔR) go with resisting BIM, and does relying on lower frequencies (the gradient's centroid)?
+QUESTIONS = (("coding_rate/delta_R", "robustness/bim_accuracy"),
+             ("frequency/gradient_centroid", "robustness/bim_accuracy"))
+
+
+def rank_correlation(matrix: pd.DataFrame, x: str, y: str) -> tuple[float, int]:
+    """Spearman ρ between columns ``x`` and ``y`` over the models that have both, and their number
+    (ρ is NaN under three models or for a constant column)."""
+    both = matrix[[x, y]].dropna()
+    if len(both) < 3 or both[x].nunique() < 2 or both[y].nunique() < 2:
+        return math.nan, len(both)
+    return float(spearmanr(both[x], both[y]).statistic), len(both)
+
+
+def across_papers(matrix: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, float]:
+    """The matrix's answers across papers, as numbers: the Spearman ρ of each of :data:`QUESTIONS`
+    the matrix has columns for (``spearman_<x metric>_vs_<y metric>``), and the mean pairwise
+    true-positive agreement of distinct models (``mean_pairwise_agreement``)."""
+    out = {f"spearman_{x.split('/')[1]}_vs_{y.split('/')[1]}": rank_correlation(matrix, x, y)[0]
+           for x, y in QUESTIONS if {x, y} <= set(matrix.columns)}
+    off_diagonal = pairs.to_numpy()[~np.eye(len(pairs), dtype=bool)]
+    out["mean_pairwise_agreement"] = float(off_diagonal.mean()) if off_diagonal.size else math.nan
+    return out
+
+
+def matrix_metrics(matrix: pd.DataFrame, pairs: pd.DataFrame, provenance: dict[str, dict]) -> dict[str, Any]:
+    """What ``metrics.json`` keeps of a :func:`lens_matrix` and its :func:`agreement_matrix`
+    ``pairs``: ``across`` (:func:`across_papers`, first: the report's headline), ``matrix`` nested
+    as ``{model: {lens: {metric: value}}}`` (what the claims read), ``pairwise_agreement``, and
+    ``tables`` (what the report draws): the matrix with each model's notebook and run directory."""
     nested: dict[str, dict[str, dict[str, float]]] = {}
     for model, row in matrix.iterrows():
         for column, value in row.items():
@@ -257,4 +284,5 @@ def matrix_metrics(matrix: pd.DataFrame, provenance: dict[str, dict]) -> dict[st
             nested.setdefault(model, {}).setdefault(lens_name, {})[metric] = value
     shown = {model: {"notebook": provenance[model]["notebook"], "run": Path(provenance[model]["run"]).name,
                      **row.to_dict()} for model, row in matrix.iterrows()}
-    return {"matrix": nested, "tables": {"the lens matrix: one row per model, one column per lens/metric": shown}}
+    return {"across": across_papers(matrix, pairs), "matrix": nested, "pairwise_agreement": pairs.to_dict(),
+            "tables": {"the lens matrix: one row per model, one column per lens/metric": shown}}
