@@ -1,6 +1,7 @@
 import functools
 import hashlib
 import os
+import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,8 +136,6 @@ def md5(path: Path) -> str:
 def browser():
     """Debian's Chromium, headless, driven by Playwright (which cannot download its own here);
     skips where either is missing, fails under CI."""
-    import shutil
-
     chromium = shutil.which("chromium")
     try:
         from playwright.sync_api import sync_playwright

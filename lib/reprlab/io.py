@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+FULL_DISK_BYTES = 1 << 20  # less free than this when a write fails: the disk was full
+
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place. The
@@ -39,9 +41,6 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
             raise OSError(err.errno, err.strerror or str(err), str(path)) from err
         raise
     return path
-
-
-FULL_DISK_BYTES = 1 << 20  # less free than this when a write fails: the disk was full
 
 
 def _umask() -> int:
